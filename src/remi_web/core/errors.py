@@ -1,0 +1,77 @@
+"""One small error hierarchy; each class has a stable `code` and says what to do."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+
+class RemiError(Exception):
+    """Base of every error remi-web raises on purpose."""
+
+    code: ClassVar[str] = "remi_error"
+
+
+class ConfigurationError(RemiError):
+    """The agent was put together wrongly (e.g. built without a model)."""
+
+    code = "configuration"
+
+
+class RequestError(RemiError):
+    """A request cannot be served as given; the message names what to change."""
+
+    code = "bad_request"
+
+
+class RunNotFound(RequestError):
+    """No checkpoint exists for the run id (unknown run, or a store that forgot it)."""
+
+    code = "run_not_found"
+
+
+class RunNotResumable(RequestError):
+    """The run exists but is not waiting for what the request supplies."""
+
+    code = "run_not_resumable"
+
+
+class MissingResumePayload(RequestError):
+    """A pending interrupt got no payload in `Resume`."""
+
+    code = "missing_payload"
+
+
+class UnknownInterrupt(RequestError):
+    """`Resume` named an interrupt id the run is not waiting for."""
+
+    code = "unknown_interrupt"
+
+
+class ModelError(RemiError):
+    """The model failed to produce a response."""
+
+    code = "model_error"
+
+
+class ScriptExhausted(ModelError):
+    """A `ScriptedModel` was called more times than it has turns."""
+
+    code = "script_exhausted"
+
+
+class MaxTurnsExceeded(RemiError):
+    """The run reached its `max_turns` budget of model calls."""
+
+    code = "max_turns"
+
+
+class ToolInputError(RemiError):
+    """A tool got arguments it cannot use; the message is written for the model to correct."""
+
+    code = "tool_input"
+
+
+class StoreError(RemiError):
+    """A checkpoint or thread store failed."""
+
+    code = "store_error"

@@ -1,0 +1,244 @@
+"""The one event stream: every event an agent yields, as a frozen dataclass with a `type`.
+
+A stream ends with exactly one of `done`, `interrupt` (after its `checkpoint`),
+`need_tool_execution`, `error` or `cancelled`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Annotated, Literal, TypeAlias
+
+from pydantic import Field, JsonValue
+
+from .content import Content
+from .ids import CheckpointId, InterruptId, RunId, ThreadId
+from .messages import ToolCallRequest
+from .usage import Usage
+
+
+@dataclass(frozen=True, slots=True)
+class RunStart:
+    """A new run began."""
+
+    run_id: RunId
+    thread_id: ThreadId
+    metadata: dict[str, JsonValue] = field(default_factory=dict)
+    type: Literal["run_start"] = field(default="run_start", kw_only=True)
+
+
+@dataclass(frozen=True, slots=True)
+class RunResumed:
+    """A paused run goes on (after `Resume` or `ToolResults`), with the same run id."""
+
+    run_id: RunId
+    thread_id: ThreadId
+    turn: int
+    type: Literal["run_resumed"] = field(default="run_resumed", kw_only=True)
+
+
+@dataclass(frozen=True, slots=True)
+class TurnStart:
+    """A model call is about to start; `turn` counts from 1."""
+
+    turn: int
+    type: Literal["turn_start"] = field(default="turn_start", kw_only=True)
+
+
+@dataclass(frozen=True, slots=True)
+class TextDelta:
+    """A piece of the assistant's reply; deltas concatenate to the final text."""
+
+    text: str
+    type: Literal["text_delta"] = field(default="text_delta", kw_only=True)
+
+
+@dataclass(frozen=True, slots=True)
+class ThinkingDelta:
+    """A piece of the model's reasoning."""
+
+    text: str
+    type: Literal["thinking_delta"] = field(default="thinking_delta", kw_only=True)
+
+
+@dataclass(frozen=True, slots=True)
+class ToolCallStart:
+    """The model began a tool call."""
+
+    call_id: str
+    name: str
+    type: Literal["tool_call_start"] = field(default="tool_call_start", kw_only=True)
+
+
+@dataclass(frozen=True, slots=True)
+class ToolCallArgsDelta:
+    """A fragment of a tool call's JSON arguments."""
+
+    call_id: str
+    delta: str
+    type: Literal["tool_call_args_delta"] = field(default="tool_call_args_delta", kw_only=True)
+
+
+@dataclass(frozen=True, slots=True)
+class ToolCallReady:
+    """A tool call is complete; `arguments` is the concatenation of its deltas."""
+
+    call_id: str
+    name: str
+    arguments: str
+    type: Literal["tool_call_ready"] = field(default="tool_call_ready", kw_only=True)
+
+
+@dataclass(frozen=True, slots=True)
+class ToolProgress:
+    """A running tool reported progress."""
+
+    call_id: str
+    name: str
+    data: JsonValue
+    type: Literal["tool_progress"] = field(default="tool_progress", kw_only=True)
+
+
+@dataclass(frozen=True, slots=True)
+class ToolResult:
+    """A tool finished; `content` is what the model will read."""
+
+    call_id: str
+    name: str
+    content: Content
+    is_error: bool = False
+    type: Literal["tool_result"] = field(default="tool_result", kw_only=True)
+
+
+@dataclass(frozen=True, slots=True)
+class NeedToolExecution:
+    """The model called tools this agent does not run; answer with `ToolResults`."""
+
+    run_id: RunId
+    calls: list[ToolCallRequest]
+    type: Literal["need_tool_execution"] = field(default="need_tool_execution", kw_only=True)
+
+
+@dataclass(frozen=True, slots=True)
+class InterruptInfo:
+    """One pending interrupt: which tool call paused, why, and what it shows the human."""
+
+    interrupt_id: InterruptId
+    call_id: str
+    tool_name: str
+    kind: str
+    payload: JsonValue
+    arguments: str = "{}"
+
+
+@dataclass(frozen=True, slots=True)
+class InterruptEvent:
+    """The run paused for input; answer with `Resume(run_id, payloads)`."""
+
+    run_id: RunId
+    interrupts: list[InterruptInfo]
+    type: Literal["interrupt"] = field(default="interrupt", kw_only=True)
+
+
+@dataclass(frozen=True, slots=True)
+class CheckpointEvent:
+    """The run's state was stored; the run can go on from here."""
+
+    checkpoint_id: CheckpointId
+    run_id: RunId
+    sequence: int
+    status: str
+    type: Literal["checkpoint"] = field(default="checkpoint", kw_only=True)
+
+
+@dataclass(frozen=True, slots=True)
+class UsageEvent:
+    """Token usage of one model call."""
+
+    usage: Usage
+    type: Literal["usage"] = field(default="usage", kw_only=True)
+
+
+@dataclass(frozen=True, slots=True)
+class TurnEnd:
+    """A turn (model call plus its tool round) ended."""
+
+    turn: int
+    type: Literal["turn_end"] = field(default="turn_end", kw_only=True)
+
+
+@dataclass(frozen=True, slots=True)
+class SubSession:
+    """An event of a sub-agent run inside tool call `parent_call_id`."""
+
+    parent_call_id: str
+    agent_name: str
+    sub_run_id: RunId
+    event: JsonValue
+    type: Literal["sub_session"] = field(default="sub_session", kw_only=True)
+
+
+@dataclass(frozen=True, slots=True)
+class Custom:
+    """An application-defined event."""
+
+    name: str
+    data: JsonValue = None
+    type: Literal["custom"] = field(default="custom", kw_only=True)
+
+
+@dataclass(frozen=True, slots=True)
+class ErrorEvent:
+    """The run failed; `code` is stable, `message` says what happened."""
+
+    code: str
+    message: str
+    type: Literal["error"] = field(default="error", kw_only=True)
+
+
+@dataclass(frozen=True, slots=True)
+class Cancelled:
+    """The run was cancelled; text streamed so far is kept in `partial_text`."""
+
+    run_id: RunId
+    partial_text: str = ""
+    type: Literal["cancelled"] = field(default="cancelled", kw_only=True)
+
+
+@dataclass(frozen=True, slots=True)
+class Done:
+    """The run finished with the assistant's final text and the run's total usage."""
+
+    run_id: RunId
+    text: str
+    usage: Usage = field(default_factory=Usage)
+    type: Literal["done"] = field(default="done", kw_only=True)
+
+
+AgentEvent: TypeAlias = Annotated[
+    RunStart
+    | RunResumed
+    | TurnStart
+    | TextDelta
+    | ThinkingDelta
+    | ToolCallStart
+    | ToolCallArgsDelta
+    | ToolCallReady
+    | ToolProgress
+    | ToolResult
+    | NeedToolExecution
+    | InterruptEvent
+    | CheckpointEvent
+    | UsageEvent
+    | TurnEnd
+    | SubSession
+    | Custom
+    | ErrorEvent
+    | Cancelled
+    | Done,
+    Field(discriminator="type"),
+]
+"""Any event of the stream."""
+
+TERMINAL_TYPES = frozenset({"done", "interrupt", "need_tool_execution", "error", "cancelled"})
+"""The `type`s that end a stream."""

@@ -1,0 +1,66 @@
+"""`LoopState`, the resumable bookkeeping of a run, and the `Checkpoint` that stores it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal, TypeAlias
+
+from pydantic import JsonValue, TypeAdapter
+
+from .events import InterruptInfo
+from .ids import CheckpointId, RunId, ThreadId
+from .messages import Message, ToolCallRequest
+from .model_io import ToolDefinition
+from .outcome import ToolOutcome
+from .requests import RunOverrides
+from .usage import Usage
+
+STATE_VERSION = 1
+
+RunStatus: TypeAlias = Literal[
+    "running",  # claimed by a live stream (tools may be executing)
+    "tools_executed",  # a tool round finished; the next model call is due
+    "interrupted",  # waiting for `Resume`
+    "awaiting_tools",  # waiting for `ToolResults`
+    "done",
+    "cancelled",
+    "failed",
+]
+
+
+@dataclass(slots=True)
+class LoopState:
+    """Everything needed to continue a run in another process. Versioned and JSON-safe."""
+
+    run_id: RunId
+    thread_id: ThreadId
+    messages: list[Message] = field(default_factory=list)
+    history_len: int = 0
+    turn: int = 0
+    status: RunStatus = "running"
+    pending_calls: list[ToolCallRequest] = field(default_factory=list)
+    pending_interrupts: list[InterruptInfo] = field(default_factory=list)
+    completed: list[ToolOutcome] = field(default_factory=list)
+    external_tools: list[ToolDefinition] = field(default_factory=list)
+    overrides: RunOverrides = field(default_factory=RunOverrides)
+    metadata: dict[str, JsonValue] = field(default_factory=dict)
+    usage: Usage = field(default_factory=Usage)
+    tool_state: dict[str, JsonValue] = field(default_factory=dict)
+    version: int = STATE_VERSION
+
+
+@dataclass(frozen=True, slots=True)
+class Checkpoint:
+    """A stored `LoopState`; `sequence` grows by one per checkpoint of the run."""
+
+    id: CheckpointId
+    run_id: RunId
+    thread_id: ThreadId
+    sequence: int
+    status: RunStatus
+    state: LoopState
+    created_at: float
+
+
+CHECKPOINT_ADAPTER: TypeAdapter[Checkpoint] = TypeAdapter(Checkpoint)
+"""Turns a `Checkpoint` into JSON and back (what durable stores write)."""

@@ -1,0 +1,53 @@
+"""Storage contracts: checkpoints of runs, and the message history of threads."""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from .ids import RunId, ThreadId
+from .messages import Message
+from .state import Checkpoint
+
+
+class CheckpointStore(Protocol):
+    """Keeps checkpoints of runs. Every backend passes `tests/store_conformance`."""
+
+    async def put_checkpoint(self, checkpoint: Checkpoint) -> None:
+        """Store `checkpoint` (ids are unique; a run's sequence numbers grow)."""
+        ...
+
+    async def latest_checkpoint(self, run_id: RunId) -> Checkpoint | None:
+        """The checkpoint of `run_id` with the highest sequence, if any."""
+        ...
+
+    async def list_checkpoints(self, thread_id: ThreadId) -> list[Checkpoint]:
+        """All checkpoints of the thread's runs, oldest first."""
+        ...
+
+    async def delete_thread(self, thread_id: ThreadId) -> None:
+        """Forget the thread: its checkpoints and its messages."""
+        ...
+
+
+class ThreadStore(Protocol):
+    """Keeps the message history of threads."""
+
+    async def load_messages(self, thread_id: ThreadId) -> list[Message]:
+        """The thread's messages in order (empty for an unknown thread)."""
+        ...
+
+    async def append_messages(self, thread_id: ThreadId, messages: list[Message]) -> None:
+        """Add messages at the end of the thread (creating it if needed)."""
+        ...
+
+    async def list_threads(self) -> list[ThreadId]:
+        """Ids of the threads that have messages, most recently updated first."""
+        ...
+
+    async def delete_thread(self, thread_id: ThreadId) -> None:
+        """Forget the thread: its checkpoints and its messages."""
+        ...
+
+
+class Store(CheckpointStore, ThreadStore, Protocol):
+    """A backend that keeps both checkpoints and threads."""

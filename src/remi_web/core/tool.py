@@ -1,0 +1,80 @@
+"""What a tool is to the loop: a `Tool`, the `ToolCtx` it runs with, and `Interrupt`."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Protocol, TypeAlias
+
+from pydantic import JsonValue
+
+from .content import Content
+from .ctx import ChatCtx
+from .model_io import ToolDefinition
+
+
+@dataclass(frozen=True, slots=True)
+class Interrupt:
+    """Returned by a tool to pause the run until a human (or policy) answers.
+
+    Args:
+        kind: what is asked, e.g. "approval".
+        payload: what the human needs to see to answer.
+    """
+
+    kind: str
+    payload: JsonValue = None
+
+
+ToolReturn: TypeAlias = Content | Interrupt
+"""What running a tool gives the loop: content for the model, or an interrupt."""
+
+_NOTHING: JsonValue = None
+
+
+@dataclass(slots=True)
+class ToolCtx:
+    """The context of one tool call.
+
+    Args:
+        call_id: the model's id for this call.
+        tool_name: the tool's name.
+        chat: the run's context (ids, metadata, cancellation, shared state).
+        resumed: True when the call is re-invoked after an interrupt.
+        resume_value: the human's answer to this call's interrupt (when `resumed`).
+        state: this tool's own JSON state, kept in checkpoints across turns and resumes.
+    """
+
+    call_id: str
+    tool_name: str
+    chat: ChatCtx
+    resumed: bool = False
+    resume_value: JsonValue = None
+    state: dict[str, JsonValue] = field(default_factory=dict)
+    on_progress: Callable[[JsonValue], None] | None = None
+
+    def progress(self, data: JsonValue) -> None:
+        """Report progress; it reaches the caller as a `tool_progress` event."""
+        if self.on_progress is not None:
+            self.on_progress(data)
+
+
+class Tool(Protocol):
+    """A tool the loop can run. `@tool` makes one from a function."""
+
+    @property
+    def name(self) -> str:
+        """The name the model calls it by."""
+        ...
+
+    def definition(self) -> ToolDefinition:
+        """Name, description and JSON Schema, as sent to the model."""
+        ...
+
+    async def run(self, arguments: str, ctx: ToolCtx) -> ToolReturn:
+        """Run with the model's raw JSON `arguments`.
+
+        Raise `ToolInputError` for arguments the model should correct; any other
+        exception also goes back to the model as a tool error.
+        """
+        ...
