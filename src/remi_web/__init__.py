@@ -1,0 +1,106 @@
+"""remi-web: a browser-first agent SDK. One thread-free core, natively and in Pyodide."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from .core.agent import Agent, Layer
+from .core.builder import AgentBuilder, NoModel
+from .core.compose import Composable, boxed, layer, map_err, map_request, map_response
+from .core.content import (
+    AudioPart,
+    Content,
+    ContentPart,
+    FilePart,
+    ImageBase64Part,
+    ImageUrlPart,
+    TextPart,
+    content_text,
+)
+from .core.ctx import ChatCtx
+from .core.errors import (
+    ConfigurationError,
+    MaxTurnsExceeded,
+    MissingResumePayload,
+    ModelError,
+    RemiError,
+    RequestError,
+    RunNotFound,
+    RunNotResumable,
+    ScriptExhausted,
+    StoreError,
+    ToolInputError,
+    UnknownInterrupt,
+)
+from .core.events import (
+    AgentEvent,
+    Cancelled,
+    CheckpointEvent,
+    Custom,
+    Done,
+    ErrorEvent,
+    InterruptEvent,
+    InterruptInfo,
+    NeedToolExecution,
+    RunResumed,
+    RunStart,
+    SubSession,
+    TextDelta,
+    ThinkingDelta,
+    ToolCallArgsDelta,
+    ToolCallReady,
+    ToolCallStart,
+    ToolProgress,
+    ToolResult,
+    TurnEnd,
+    TurnStart,
+    UsageEvent,
+)
+from .core.function_tool import FunctionTool, tool
+from .core.ids import InterruptId, MessageId, RunId, SpanId, ThreadId
+from .core.layers import LoggingLayer, RetryLayer
+from .core.loop import AgentLoop
+from .core.memory_store import MemoryStore
+from .core.messages import Message, ToolCallRequest
+from .core.model_io import ChatModel, ModelChunk, ModelRequest, ToolDefinition
+from .core.outcome import ToolOutcome
+from .core.registry import ToolRegistry
+from .core.requests import ChatRequest, Resume, RunOverrides, Start, ToolResults
+from .core.state import Checkpoint, LoopState
+from .core.step import StepEnd, step
+from .core.store import CheckpointStore, Store, ThreadStore
+from .core.tool import Interrupt, Tool, ToolCtx
+from .core.usage import Usage
+from .core.wire import event_from_json, event_to_json
+from .model.scripted import ScriptedModel, Thinking, ToolCall
+
+if TYPE_CHECKING:
+    from .stores.sqlite import SQLiteStore
+
+
+def __getattr__(name: str) -> object:
+    # SQLiteStore loads sqlite3 only when asked for: the browser build has no need of it.
+    if name == "SQLiteStore":
+        from .stores.sqlite import SQLiteStore
+
+        return SQLiteStore
+    raise AttributeError(f"module 'remi_web' has no attribute {name!r}")
+
+__all__ = [
+    "Agent", "AgentBuilder", "AgentEvent", "AgentLoop", "AudioPart", "Cancelled",
+    "ChatCtx", "ChatModel", "ChatRequest", "Checkpoint", "CheckpointEvent", "CheckpointStore",
+    "Composable", "ConfigurationError", "Content", "ContentPart", "Custom", "Done",
+    "ErrorEvent", "FilePart", "FunctionTool", "ImageBase64Part", "ImageUrlPart", "Interrupt",
+    "InterruptEvent", "InterruptId", "InterruptInfo", "Layer", "LoggingLayer", "LoopState",
+    "MaxTurnsExceeded", "MemoryStore", "Message", "MessageId", "MissingResumePayload",
+    "ModelChunk", "ModelError", "ModelRequest", "NeedToolExecution", "NoModel", "RemiError",
+    "RequestError", "Resume", "RetryLayer", "RunId", "RunNotFound", "RunNotResumable",
+    "RunOverrides", "RunResumed", "RunStart", "SQLiteStore", "ScriptExhausted",
+    "ScriptedModel", "SpanId", "Start", "StepEnd", "Store", "StoreError", "SubSession",
+    "TextDelta", "TextPart", "ThinkingDelta", "Thinking", "ThreadId", "ThreadStore", "Tool",
+    "ToolCall", "ToolCallArgsDelta", "ToolCallReady", "ToolCallRequest", "ToolCallStart",
+    "ToolCtx", "ToolDefinition", "ToolInputError", "ToolOutcome", "ToolProgress",
+    "ToolRegistry", "ToolResult", "ToolResults", "TurnEnd", "TurnStart", "UnknownInterrupt",
+    "Usage", "UsageEvent", "boxed", "content_text", "event_from_json", "event_to_json",
+    "layer", "map_err", "map_request", "map_response", "step", "tool",
+]

@@ -46,6 +46,7 @@ class LoopState:
     metadata: dict[str, JsonValue] = field(default_factory=dict)
     usage: Usage = field(default_factory=Usage)
     tool_state: dict[str, JsonValue] = field(default_factory=dict)
+    sequence: int = 0
     version: int = STATE_VERSION
 
 

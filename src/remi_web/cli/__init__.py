@@ -1,0 +1,1 @@
+"""The `remi` command."""

@@ -1,0 +1,24 @@
+"""The `remi` command line."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+from collections.abc import Sequence
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of `remi`."""
+    parser = argparse.ArgumentParser(prog="remi", description="remi-web: agents natively and in the browser.")
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("demo", help="run the demo agent in the terminal (scripted model)")
+    args = parser.parse_args(argv)
+    if args.command == "demo":
+        from .demo import run_demo
+
+        asyncio.run(run_demo())
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

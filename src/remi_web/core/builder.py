@@ -1,0 +1,96 @@
+"""`AgentBuilder`: a typestate builder; `build()` needs a model, statically and at run time."""
+
+from __future__ import annotations
+
+from typing import Any, Generic, TypeVar
+
+from .errors import ConfigurationError
+from .loop import DEFAULT_MAX_TURNS, AgentLoop
+from .memory_store import MemoryStore
+from .model_io import ChatModel
+from .registry import ToolRegistry
+from .requests import RunOverrides
+from .store import Store
+from .tool import Tool
+
+
+class NoModel:
+    """The builder's model slot before `.model(...)` is called."""
+
+
+M = TypeVar("M")
+
+
+class AgentBuilder(Generic[M]):
+    """Builds an `AgentLoop`; every method returns a new builder.
+
+    `AgentBuilder().build()` without `.model(...)` is a type error under a strict type
+    checker, and raises `ConfigurationError` at run time.
+    """
+
+    __slots__ = ("_model", "_tools", "_system", "_max_turns", "_store", "_defaults")
+
+    def __init__(self: AgentBuilder[NoModel]) -> None:
+        self._model: object = NoModel()
+        self._tools: tuple[Tool, ...] = ()
+        self._system: str | None = None
+        self._max_turns = DEFAULT_MAX_TURNS
+        self._store: Store | None = None
+        self._defaults = RunOverrides()
+
+    def _with(self, **changes: Any) -> Any:
+        copy = object.__new__(type(self))
+        for name in self.__slots__:
+            setattr(copy, name, changes.get(name, getattr(self, name)))
+        return copy
+
+    def model(
+        self,
+        model: ChatModel,
+        *,
+        name: str | None = None,
+        temperature: float | None = None,
+        max_tokens: int | None = None,
+    ) -> AgentBuilder[ChatModel]:
+        """Set the chat model, and optionally default settings (model name, temperature,
+        max tokens) that requests may override."""
+        built: AgentBuilder[ChatModel] = self._with(
+            _model=model, _defaults=RunOverrides(name, temperature, max_tokens)
+        )
+        return built
+
+    def tools(self, *tools: Tool) -> AgentBuilder[M]:
+        """Add tools the agent runs itself."""
+        built: AgentBuilder[M] = self._with(_tools=(*self._tools, *tools))
+        return built
+
+    def system(self, prompt: str) -> AgentBuilder[M]:
+        """Set the system prompt."""
+        built: AgentBuilder[M] = self._with(_system=prompt)
+        return built
+
+    def max_turns(self, turns: int) -> AgentBuilder[M]:
+        """Set the most model calls one run may make (at least 1)."""
+        if turns < 1:
+            raise ConfigurationError(f"max_turns must be at least 1, got {turns}.")
+        built: AgentBuilder[M] = self._with(_max_turns=turns)
+        return built
+
+    def store(self, store: Store) -> AgentBuilder[M]:
+        """Keep checkpoints and threads in `store` (default: a new `MemoryStore`)."""
+        built: AgentBuilder[M] = self._with(_store=store)
+        return built
+
+    def build(self: AgentBuilder[ChatModel]) -> AgentLoop:
+        """The agent. Needs a model."""
+        model = self._model
+        if isinstance(model, NoModel):
+            raise ConfigurationError("AgentBuilder.build() needs a model: call .model(...) first.")
+        return AgentLoop(
+            model=model,  # type: ignore[arg-type]
+            tools=ToolRegistry(self._tools),
+            store=self._store if self._store is not None else MemoryStore(),
+            system=self._system,
+            max_turns=self._max_turns,
+            defaults=self._defaults,
+        )

@@ -1,0 +1,127 @@
+"""`step`: one model call. It streams deltas, assembles tool calls, and never runs tools."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
+
+from .ctx import ChatCtx
+from .events import (
+    TextDelta,
+    ThinkingDelta,
+    ToolCallArgsDelta,
+    ToolCallReady,
+    ToolCallStart,
+    UsageEvent,
+)
+from .ids import new_id
+from .messages import Message, ToolCallRequest
+from .model_io import ChatModel, ModelRequest, TextChunk, ThinkingChunk, ToolCallChunk, UsageChunk
+from .usage import Usage
+
+StepEvent = TextDelta | ThinkingDelta | ToolCallStart | ToolCallArgsDelta | ToolCallReady | UsageEvent
+
+
+@dataclass(frozen=True, slots=True)
+class StepEnd:
+    """The last item of `step`: the assistant message, the call's usage, and whether the
+    call was cancelled (then `message` holds the partial text and no tool calls)."""
+
+    message: Message
+    usage: Usage
+    cancelled: bool = False
+
+
+class _CancelGuard:
+    """Turns `ctx.cancel()` into cancellation of the task awaiting the model, but only while
+    it awaits the model (never while the caller is busy between events)."""
+
+    __slots__ = ("waiting", "fired", "undo")
+
+    def __init__(self, ctx: ChatCtx) -> None:
+        self.waiting: asyncio.Task[object] | None = None
+        self.fired = False
+        self.undo: Callable[[], None] = ctx.token.on_cancel(self._fire)
+
+    def _fire(self) -> None:
+        self.fired = True
+        if self.waiting is not None:
+            self.waiting.cancel()
+
+
+class _Call:
+    __slots__ = ("id", "name", "parts")
+
+    def __init__(self, call_id: str, name: str) -> None:
+        self.id = call_id
+        self.name = name
+        self.parts: list[str] = []
+
+
+async def step(
+    model: ChatModel, request: ModelRequest, ctx: ChatCtx
+) -> AsyncIterator[StepEvent | StepEnd]:
+    """Stream one model call as events, then a `StepEnd`.
+
+    Text and thinking chunks become deltas; tool-call chunks are assembled by index and
+    end as `tool_call_ready` events. Cancellation through `ctx` stops the call at once.
+    Errors raised by the model propagate.
+    """
+    text: list[str] = []
+    thinking: list[str] = []
+    calls: dict[int, _Call] = {}
+    usage = Usage()
+    guard = _CancelGuard(ctx)
+    current_task = asyncio.current_task
+    stream = model.chat(request, ctx)
+    cancelled = ctx.cancelled
+    try:
+        if not cancelled:
+            guard.waiting = current_task()
+            async for chunk in stream:
+                guard.waiting = None
+                if type(chunk) is TextChunk:
+                    text.append(chunk.text)
+                    yield TextDelta(chunk.text)
+                elif type(chunk) is ThinkingChunk:
+                    thinking.append(chunk.text)
+                    yield ThinkingDelta(chunk.text)
+                elif type(chunk) is ToolCallChunk:
+                    call = calls.get(chunk.index)
+                    if call is None:
+                        call = _Call(chunk.id or f"call_{new_id()}", chunk.name or "")
+                        calls[chunk.index] = call
+                        yield ToolCallStart(call.id, call.name)
+                    elif chunk.name and not call.name:
+                        call.name = chunk.name
+                    if chunk.arguments:
+                        call.parts.append(chunk.arguments)
+                        yield ToolCallArgsDelta(call.id, chunk.arguments)
+                elif type(chunk) is UsageChunk:
+                    usage = usage + chunk.usage
+                    yield UsageEvent(chunk.usage)
+                if ctx.cancelled:
+                    cancelled = True
+                    break
+                guard.waiting = current_task()
+    except asyncio.CancelledError:
+        task = current_task()
+        if not guard.fired or task is None:
+            raise
+        task.uncancel()
+        cancelled = True
+    finally:
+        guard.waiting = None
+        guard.undo()
+        aclose = getattr(stream, "aclose", None)
+        if aclose is not None:
+            await aclose()
+    reasoning = "".join(thinking) or None
+    if cancelled:
+        yield StepEnd(Message.assistant("".join(text), reasoning=reasoning), usage, cancelled=True)
+        return
+    requests = [ToolCallRequest(c.id, c.name, "".join(c.parts)) for _, c in sorted(calls.items())]
+    for call_request in requests:
+        yield ToolCallReady(call_request.id, call_request.name, call_request.arguments)
+    yield StepEnd(Message.assistant("".join(text), requests, reasoning), usage)

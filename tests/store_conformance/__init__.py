@@ -1,0 +1,1 @@
+"""The store conformance suite: one test file per operation, run against every backend."""
