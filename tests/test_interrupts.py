@@ -155,3 +155,18 @@ async def test_max_turns_budget_is_not_reset_by_a_resume() -> None:
     events = await collect(built.chat(ChatRequest.resume(interrupt.run_id, payloads)))
     assert events[-1].type == "error" and events[-1].code == "max_turns"  # type: ignore[union-attr]
     assert len(model.requests) == 2
+
+
+async def test_the_resumed_run_continues_the_same_trace_root() -> None:
+    from remi_web import ChatCtx
+
+    model = ScriptedModel([[ToolCall("transfer", {"amount": 4})], ["ok"]])
+    agent = banking_agent(Ledger(), model)
+    first_ctx, second_ctx = ChatCtx(), ChatCtx()
+    interrupt = (await collect(agent.chat("pay", first_ctx)))[-1]
+    assert isinstance(interrupt, InterruptEvent)
+    payloads = {interrupt.interrupts[0].interrupt_id: "yes"}
+    await collect(agent.chat(ChatRequest.resume(interrupt.run_id, payloads), second_ctx))
+    assert second_ctx.run_id == first_ctx.run_id == interrupt.run_id
+    assert second_ctx.thread_id == first_ctx.thread_id
+    assert second_ctx.spans == first_ctx.spans and len(first_ctx.spans) == 1
