@@ -28,3 +28,29 @@ def test_remi_demo_runs_without_a_terminal() -> None:
     assert "[-> 14.0]" in result.stdout
     assert "[-> Saved note: 2 + 3 * 4 = 14]" in result.stdout
     assert "the answer is 14, and it is saved." in result.stdout
+
+
+def test_remi_mock_llm_serves_an_openai_compatible_api() -> None:
+    import socket
+
+    import httpx
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = subprocess.Popen(
+        [sys.executable, "-m", "remi_web.cli.main", "mock-llm", "--port", str(port)],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )
+    try:
+        assert server.stdout is not None
+        for line in server.stdout:
+            if f"http://127.0.0.1:{port}/v1" in line:
+                break
+        body = {"model": "mock", "messages": [{"role": "user", "content": "count to 3"}]}
+        reply = httpx.post(f"http://127.0.0.1:{port}/v1/chat/completions", json=body, timeout=30)
+        assert reply.status_code == 200
+        assert "1" in reply.json()["choices"][0]["message"]["content"]
+    finally:
+        server.terminate()
+        server.wait(timeout=30)

@@ -72,6 +72,18 @@ from .core.store import CheckpointStore, Store, ThreadStore
 from .core.tool import Interrupt, Tool, ToolCtx
 from .core.usage import Usage
 from .core.wire import event_from_json, event_to_json
+from .model.errors import (
+    AuthenticationError,
+    BadRequestError,
+    ContextLengthError,
+    ModelNotFoundError,
+    ModelTimeoutError,
+    NetworkError,
+    RateLimitError,
+    ServerError,
+    StreamError,
+)
+from .model.openai import OpenAIModel
 from .model.scripted import ScriptedModel, Thinking, ToolCall
 
 if TYPE_CHECKING:
@@ -87,7 +99,9 @@ def __getattr__(name: str) -> object:
     raise AttributeError(f"module 'remi_web' has no attribute {name!r}")
 
 __all__ = [
-    "Agent", "AgentBuilder", "AgentEvent", "AgentLoop", "AudioPart", "Cancelled",
+    "Agent", "AgentBuilder", "AuthenticationError", "BadRequestError", "ContextLengthError",
+    "ModelNotFoundError", "ModelTimeoutError", "NetworkError", "OpenAIModel", "RateLimitError",
+    "ServerError", "StreamError", "AgentEvent", "AgentLoop", "AudioPart", "Cancelled",
     "ChatCtx", "ChatModel", "ChatRequest", "Checkpoint", "CheckpointEvent", "CheckpointStore",
     "Composable", "ConfigurationError", "Content", "ContentPart", "Custom", "Done",
     "ErrorEvent", "FilePart", "FunctionTool", "ImageBase64Part", "ImageUrlPart", "Interrupt",

@@ -12,7 +12,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="remi", description="remi-web: agents natively and in the browser.")
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("demo", help="run the demo agent in the terminal (scripted model)")
-    args = parser.parse_args(argv)
+    commands.add_parser(
+        "mock-llm", help="serve the mock OpenAI-compatible model (see `remi mock-llm --help`)",
+        add_help=False,
+    )
+    args, rest = parser.parse_known_args(argv)
+    if args.command == "mock-llm":
+        from ..model.mock_server import main as mock_llm
+
+        return mock_llm(rest)
+    if rest:
+        parser.error(f"unrecognized arguments: {' '.join(rest)}")
     if args.command == "demo":
         from .demo import run_demo
 
