@@ -1,8 +1,12 @@
 #!/usr/bin/env bash
-# Set up, then run every check: the strict type check over src/ and the whole test suite.
+# Set up, then run every check: the strict type check over src/ and the whole test suite,
+# which includes the Pyodide lane (the tests marked `pyodide`, run inside Pyodide under node).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
+bash scripts/setup_web.sh
+# The Pyodide lane (tests/test_pyodide_lane.py) must run here: a missing node or web/dist/ fails it.
+export REMI_REQUIRE_PYODIDE_LANE=1
 echo "== mypy --strict (src/)"
 .venv/bin/mypy
 echo "== pytest"
