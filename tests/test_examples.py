@@ -25,7 +25,7 @@ def test_remi_demo_runs_without_a_terminal() -> None:
         stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=120,
     )
     assert result.returncode == 0, result.stderr
-    assert "[-> 14.0]" in result.stdout
+    assert "[-> 14]" in result.stdout
     assert "[-> Saved note: 2 + 3 * 4 = 14]" in result.stdout
     assert "the answer is 14, and it is saved." in result.stdout
 

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import ast
-import operator
 import sys
-from collections.abc import Callable
 
 from ..core.builder import AgentBuilder
 from ..core.events import (
@@ -20,34 +17,17 @@ from ..core.events import (
 from ..core.function_tool import tool
 from ..core.loop import AgentLoop
 from ..core.requests import ChatRequest
+from ..model.mock_policy import evaluate, format_number
 from ..model.scripted import ScriptedModel, ToolCall
 
-_OPERATORS: dict[type[ast.AST], Callable[[float, float], float]] = {
-    ast.Add: operator.add,
-    ast.Sub: operator.sub,
-    ast.Mult: operator.mul,
-    ast.Div: operator.truediv,
-}
-
-
-def _evaluate(node: ast.AST) -> float:
-    if isinstance(node, ast.Constant) and isinstance(node.value, int | float):
-        return float(node.value)
-    if isinstance(node, ast.BinOp) and type(node.op) in _OPERATORS:
-        return _OPERATORS[type(node.op)](_evaluate(node.left), _evaluate(node.right))
-    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
-        return -_evaluate(node.operand)
-    raise ValueError("only numbers and + - * / are allowed")
-
-
 @tool
-def calculator(expression: str) -> float:
+def calculator(expression: str) -> str:
     """Evaluate an arithmetic expression.
 
     Args:
         expression: numbers with + - * / and parentheses, e.g. "2 + 3 * 4".
     """
-    return _evaluate(ast.parse(expression, mode="eval").body)
+    return format_number(evaluate(expression))
 
 
 @tool(requires_approval=True)
