@@ -60,6 +60,8 @@ def event_strategy(cls: type) -> st.SearchStrategy[object]:
             fields[name] = json_values
         elif name == "content":
             fields[name] = content
+        elif hint is float:  # JSON has no inf or nan
+            fields[name] = st.floats(allow_nan=False, allow_infinity=False)
         else:
             fields[name] = st.from_type(hint)
     return st.builds(cls, **fields)

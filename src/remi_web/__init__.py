@@ -85,21 +85,49 @@ from .model.errors import (
 )
 from .model.openai import OpenAIModel
 from .model.scripted import ScriptedModel, Thinking, ToolCall
+from .tools import Quota, VirtualFS, VirtualWorkspace, vfs_tools
+from .tracing import (
+    BaseTracer,
+    CompositeTracer,
+    LangSmithTracer,
+    RecordingTracer,
+    Redactor,
+    StdoutTracer,
+    TracedAgent,
+    Tracer,
+    TracingLayer,
+    trace_custom,
+)
 
 if TYPE_CHECKING:
     from .stores.sqlite import SQLiteStore
+    from .tools.host_fs import host_fs_tools
+    from .tools.shell import shell_tool
+    from .tracing.otel import OpenTelemetryTracer
+
+_LAZY = {
+    "SQLiteStore": "remi_web.stores.sqlite",
+    "host_fs_tools": "remi_web.tools.host_fs",
+    "shell_tool": "remi_web.tools.shell",
+    "OpenTelemetryTracer": "remi_web.tracing.otel",
+}
 
 
 def __getattr__(name: str) -> object:
-    # SQLiteStore loads sqlite3 only when asked for: the browser build has no need of it.
-    if name == "SQLiteStore":
-        from .stores.sqlite import SQLiteStore
+    # Native-only or optional pieces load only when asked for: the browser build never needs them.
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'remi_web' has no attribute {name!r}")
+    from importlib import import_module
 
-        return SQLiteStore
-    raise AttributeError(f"module 'remi_web' has no attribute {name!r}")
+    return getattr(import_module(module), name)
+
 
 __all__ = [
-    "Agent", "AgentBuilder", "AuthenticationError", "BadRequestError", "ContextLengthError",
+    "Agent", "AgentBuilder", "BaseTracer", "CompositeTracer", "LangSmithTracer",
+    "OpenTelemetryTracer", "Quota", "RecordingTracer", "Redactor", "StdoutTracer", "TracedAgent",
+    "Tracer", "TracingLayer", "VirtualFS", "VirtualWorkspace", "host_fs_tools", "shell_tool",
+    "trace_custom", "vfs_tools", "AuthenticationError", "BadRequestError", "ContextLengthError",
     "ModelNotFoundError", "ModelTimeoutError", "NetworkError", "OpenAIModel", "RateLimitError",
     "ServerError", "StreamError", "AgentEvent", "AgentLoop", "AudioPart", "Cancelled",
     "ChatCtx", "ChatModel", "ChatRequest", "Checkpoint", "CheckpointEvent", "CheckpointStore",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any, Generic, TypeVar
 
 from .errors import ConfigurationError
@@ -10,8 +11,10 @@ from .memory_store import MemoryStore
 from .model_io import ChatModel
 from .registry import ToolRegistry
 from .requests import RunOverrides
+from .secrets import Redactor, Secret
 from .store import Store
 from .tool import Tool
+from .tracer import NO_TRACER, Tracer
 
 
 class NoModel:
@@ -28,7 +31,10 @@ class AgentBuilder(Generic[M]):
     checker, and raises `ConfigurationError` at run time.
     """
 
-    __slots__ = ("_model", "_tools", "_system", "_max_turns", "_store", "_defaults")
+    __slots__ = (
+        "_model", "_tools", "_system", "_max_turns", "_store", "_defaults", "_tracer",
+        "_redactor", "_name",
+    )
 
     def __init__(self: AgentBuilder[NoModel]) -> None:
         self._model: object = NoModel()
@@ -37,6 +43,9 @@ class AgentBuilder(Generic[M]):
         self._max_turns = DEFAULT_MAX_TURNS
         self._store: Store | None = None
         self._defaults = RunOverrides()
+        self._tracer: Tracer = NO_TRACER
+        self._redactor = Redactor()
+        self._name = "AgentLoop"
 
     def _with(self, **changes: Any) -> Any:
         copy = object.__new__(type(self))
@@ -81,6 +90,30 @@ class AgentBuilder(Generic[M]):
         built: AgentBuilder[M] = self._with(_store=store)
         return built
 
+    def name(self, name: str) -> AgentBuilder[M]:
+        """Name the agent (the name of its runs in traces)."""
+        built: AgentBuilder[M] = self._with(_name=name)
+        return built
+
+    def tracer(
+        self,
+        tracer: Tracer,
+        *,
+        secret_fields: Iterable[str] = (),
+        secrets: Iterable[str | Secret] = (),
+    ) -> AgentBuilder[M]:
+        """Trace runs with `tracer` (tracing is off unless set).
+
+        Args:
+            tracer: any `Tracer`; a `CompositeTracer` fans out to several.
+            secret_fields: more field names (in metadata, tool arguments and results) whose
+                values are masked; API keys, tokens and passwords are masked anyway.
+            secrets: exact values never to show (e.g. an API key).
+        """
+        redactor = Redactor().extended(secret_fields, secrets)
+        built: AgentBuilder[M] = self._with(_tracer=tracer, _redactor=redactor)
+        return built
+
     def build(self: AgentBuilder[ChatModel]) -> AgentLoop:
         """The agent. Needs a model."""
         model = self._model
@@ -93,4 +126,7 @@ class AgentBuilder(Generic[M]):
             system=self._system,
             max_turns=self._max_turns,
             defaults=self._defaults,
+            tracer=self._tracer,
+            redactor=self._redactor,
+            name=self._name,
         )

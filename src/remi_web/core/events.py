@@ -19,21 +19,24 @@ from .usage import Usage
 
 @dataclass(frozen=True, slots=True)
 class RunStart:
-    """A new run began."""
+    """A new run began (at `started_at`, Unix seconds)."""
 
     run_id: RunId
     thread_id: ThreadId
     metadata: dict[str, JsonValue] = field(default_factory=dict)
+    started_at: float = 0.0
     type: Literal["run_start"] = field(default="run_start", kw_only=True)
 
 
 @dataclass(frozen=True, slots=True)
 class RunResumed:
-    """A paused run goes on (after `Resume` or `ToolResults`), with the same run id."""
+    """A paused run goes on (after `Resume` or `ToolResults`), with the same run id;
+    `started_at` is when the run first started (Unix seconds)."""
 
     run_id: RunId
     thread_id: ThreadId
     turn: int
+    started_at: float = 0.0
     type: Literal["run_resumed"] = field(default="run_resumed", kw_only=True)
 
 

@@ -40,3 +40,8 @@ def derive_span_id(parent: SpanId | None, name: str) -> SpanId:
     """
     namespace = uuid.UUID(parent) if parent else uuid.UUID(int=0)
     return SpanId(str(uuid.uuid5(namespace, name)))
+
+
+def run_span_id(parent: SpanId | None, run_id: RunId) -> SpanId:
+    """The span of run `run_id` under `parent`: the root of the run's trace tree."""
+    return derive_span_id(parent, f"run:{run_id}")

@@ -24,19 +24,23 @@ from .events import (
     NeedToolExecution,
     RunResumed,
     RunStart,
+    ToolResult,
     TurnEnd,
     TurnStart,
 )
-from .ids import CheckpointId, derive_span_id, new_id, new_run_id, new_thread_id
+from .ids import CheckpointId, new_id, new_run_id, new_thread_id
 from .messages import Message, ToolCallRequest
 from .model_io import ChatModel, ModelRequest
 from .outcome import ToolOutcome
 from .registry import ToolRegistry
 from .requests import ChatRequest, Resume, RunOverrides, Start, ToolResults
+from .run_trace import RunTrace
+from .secrets import Redactor
 from .state import Checkpoint, LoopState, RunStatus
 from .step import StepEnd, step
 from .store import Store
 from .tool_round import RoundResult, run_tool_round
+from .tracer import NO_TRACER, Tracer
 
 DEFAULT_MAX_TURNS = 10
 FAILED_TOOL_TEXT = "The run failed before this tool call was answered."
@@ -53,6 +57,9 @@ class AgentLoop(Composable[ChatRequest, AgentEvent]):
         system: the system prompt, sent first on every model call.
         max_turns: the most model calls one run may make (resumes included).
         defaults: model settings used unless a request overrides them.
+        tracer: receives the run's trace records (default: tracing off).
+        redactor: scrubs secrets from every trace payload.
+        name: the agent's name in traces.
     """
 
     model: ChatModel
@@ -61,6 +68,9 @@ class AgentLoop(Composable[ChatRequest, AgentEvent]):
     system: str | None = None
     max_turns: int = DEFAULT_MAX_TURNS
     defaults: RunOverrides = RunOverrides()
+    tracer: Tracer = NO_TRACER
+    redactor: Redactor = Redactor()
+    name: str = "AgentLoop"
 
     async def chat(
         self, request: ChatRequest | str, ctx: ChatCtx | None = None
@@ -78,10 +88,12 @@ class AgentLoop(Composable[ChatRequest, AgentEvent]):
         values: dict[str, JsonValue] | None = None
         if isinstance(action, Start):
             state = await self._new_state(request, action, ctx)
-            self._enter(state, ctx)
-            yield RunStart(state.run_id, state.thread_id, state.metadata)
+            trace = self._enter(state, ctx)
+            trace.started(state.messages, self.system, self.tools.names(), state.metadata)
+            yield RunStart(state.run_id, state.thread_id, state.metadata, state.started_at)
         else:
             checkpoint = await self.store.latest_checkpoint(action.run_id)
+            results: list[ToolOutcome] = []
             if isinstance(action, Resume):
                 state = paused_state(checkpoint, action.run_id, "interrupted", "tools_executed")
                 values = resume_values(state, action.payloads)
@@ -89,13 +101,19 @@ class AgentLoop(Composable[ChatRequest, AgentEvent]):
                 state.pending_interrupts = []
             else:
                 state = paused_state(checkpoint, action.run_id, "awaiting_tools")
-                state.completed.extend(external_results(state, self.tools, action.results))
+                results = external_results(state, self.tools, action.results)
+                state.completed.extend(results)
             state.metadata.update(request.metadata)
             await self._checkpoint(state, "running")
-            self._enter(state, ctx)
-            yield RunResumed(state.run_id, state.thread_id, state.turn)
-        async for event in self._drive(state, ctx, calls, values):
-            yield event
+            trace = self._enter(state, ctx)
+            payloads = action.payloads if isinstance(action, Resume) else None
+            trace.resumed(state.metadata, payloads, results)
+            yield RunResumed(state.run_id, state.thread_id, state.turn, state.started_at)
+        try:
+            async for event in self._drive(state, ctx, calls, values, trace):
+                yield event
+        finally:  # the caller stopped reading: close the trace all the same
+            trace.end("abandoned", state.usage)
 
     async def _new_state(self, request: ChatRequest, start: Start, ctx: ChatCtx) -> LoopState:
         thread_id = request.thread_id or ctx.thread_id or new_thread_id()
@@ -109,13 +127,27 @@ class AgentLoop(Composable[ChatRequest, AgentEvent]):
             external_tools=[d for d in request.tools if d.name not in local],
             overrides=request.overrides,
             metadata={**ctx.metadata, **request.metadata},
+            started_at=time.time(),
+            trace_parent=ctx.span_id,
         )
 
-    def _enter(self, state: LoopState, ctx: ChatCtx) -> None:
+    def _enter(self, state: LoopState, ctx: ChatCtx) -> RunTrace:
         """The checkpointed state wins over the caller's ctx: ids, metadata, run span."""
         ctx.run_id, ctx.thread_id = state.run_id, state.thread_id
         ctx.metadata = state.metadata
-        ctx.spans = (*ctx.spans, derive_span_id(ctx.span_id, f"run:{state.run_id}"))
+        parent = state.trace_parent
+        model = getattr(self.model, "model", None)  # a client's default model name, if any
+        trace = RunTrace(
+            self.tracer, self.redactor, name=self.name, run_id=state.run_id,
+            thread_id=state.thread_id, parent_id=parent, started_at=state.started_at,
+            model=self.defaults.model or (model if isinstance(model, str) else None),
+            turn=state.turn,
+        )
+        lineage = ctx.spans if ctx.span_id == parent else (() if parent is None else (parent,))
+        ctx.spans = (*lineage, trace.span_id)
+        if trace.on:
+            ctx.put(trace)
+        return trace
 
     async def _drive(
         self,
@@ -123,31 +155,40 @@ class AgentLoop(Composable[ChatRequest, AgentEvent]):
         ctx: ChatCtx,
         calls: list[ToolCallRequest],
         values: Mapping[str, JsonValue] | None,
+        trace: RunTrace,
     ) -> AsyncIterator[AgentEvent]:
         try:
             while True:
                 if calls:
                     result = RoundResult()
+                    trace.tools_started(calls, values)
                     async for tool_event in run_tool_round(
                         self.tools, calls, ctx, state.tool_state, result, values
                     ):
+                        if type(tool_event) is ToolResult:
+                            trace.tool_end(tool_event.call_id, tool_event.content,
+                                           tool_event.is_error)
                         yield tool_event
+                    trace.round_ended(result.outcomes, result.interrupts)
                     state.completed.extend(result.outcomes.values())
                     state.pending_interrupts.extend(result.interrupts)
                     if result.cancelled:
                         self._feed_back(state)
                         async for event in self._finish(state, "cancelled"):
                             yield event
+                        trace.cancelled("", state.usage)
                         yield Cancelled(state.run_id)
                         return
                 if state.pending_interrupts:
                     yield await self._checkpoint(state, "interrupted")
+                    trace.interrupted(state.pending_interrupts, state.usage)
                     yield InterruptEvent(state.run_id, list(state.pending_interrupts))
                     return
                 answered = {outcome.call_id for outcome in state.completed}
                 waiting = [c for c in state.pending_calls if c.id not in answered]
                 if waiting:
                     yield await self._checkpoint(state, "awaiting_tools")
+                    trace.handed_out(waiting, state.usage)
                     yield NeedToolExecution(state.run_id, waiting)
                     return
                 if state.pending_calls:
@@ -160,8 +201,15 @@ class AgentLoop(Composable[ChatRequest, AgentEvent]):
                     )
                 state.turn += 1
                 yield TurnStart(state.turn)
-                end: StepEnd | None = None
-                async for step_event in step(self.model, self._model_request(state), ctx):
+                request = self._model_request(state)
+                trace.model_start(state.turn, request)
+                events = step(self.model, request, ctx)
+                first = await anext(events)
+                first_at = time.time()  # once per call, never per token: time to first token
+                end = first if type(first) is StepEnd else None
+                if end is None:
+                    yield first  # type: ignore[misc]
+                async for step_event in events:
                     if type(step_event) is StepEnd:
                         end = step_event
                     else:
@@ -169,20 +217,25 @@ class AgentLoop(Composable[ChatRequest, AgentEvent]):
                 assert end is not None
                 state.usage = state.usage + end.usage
                 message = end.message
+                trace.model_end(message, end.usage, None if first is end else first_at,
+                                cancelled=end.cancelled)
                 if end.cancelled:
                     partial = content_text(message.content)
                     if partial:
                         state.messages.append(message)
                     async for event in self._finish(state, "cancelled"):
                         yield event
+                    trace.cancelled(partial, state.usage)
                     yield Cancelled(state.run_id, partial)
                     return
                 state.messages.append(message)
                 if not message.tool_calls:
                     async for event in self._finish(state, "done"):
                         yield event
+                    text = content_text(message.content)
+                    trace.done(state.usage, text)
                     yield TurnEnd(state.turn)
-                    yield Done(state.run_id, content_text(message.content), state.usage)
+                    yield Done(state.run_id, text, state.usage)
                     return
                 state.pending_calls = list(message.tool_calls)
                 state.completed = []
@@ -191,7 +244,9 @@ class AgentLoop(Composable[ChatRequest, AgentEvent]):
                 values = None
         except Exception as error:
             code = error.code if isinstance(error, RemiError) else "internal"
-            yield ErrorEvent(code, str(error) or type(error).__name__)
+            reason = str(error) or type(error).__name__
+            trace.failed(code, reason, state.usage)
+            yield ErrorEvent(code, reason)
             try:
                 await self._finish_quietly(state)
             except Exception:  # the run already failed; the error event says why

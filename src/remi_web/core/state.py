@@ -8,7 +8,7 @@ from typing import Literal, TypeAlias
 from pydantic import JsonValue, TypeAdapter
 
 from .events import InterruptInfo
-from .ids import CheckpointId, RunId, ThreadId
+from .ids import CheckpointId, RunId, SpanId, ThreadId
 from .messages import Message, ToolCallRequest
 from .model_io import ToolDefinition
 from .outcome import ToolOutcome
@@ -30,7 +30,11 @@ RunStatus: TypeAlias = Literal[
 
 @dataclass(slots=True)
 class LoopState:
-    """Everything needed to continue a run in another process. Versioned and JSON-safe."""
+    """Everything needed to continue a run in another process. Versioned and JSON-safe.
+
+    `started_at` (Unix seconds) and `trace_parent` (the span the run is nested in) let a
+    resumed run continue the same trace.
+    """
 
     run_id: RunId
     thread_id: ThreadId
@@ -47,6 +51,8 @@ class LoopState:
     usage: Usage = field(default_factory=Usage)
     tool_state: dict[str, JsonValue] = field(default_factory=dict)
     sequence: int = 0
+    started_at: float = 0.0
+    trace_parent: SpanId | None = None
     version: int = STATE_VERSION
 
 
