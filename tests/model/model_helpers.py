@@ -4,6 +4,19 @@ from __future__ import annotations
 
 import asyncio
 
+from remi_web.core.model_io import ToolDefinition
+
+CALCULATOR = ToolDefinition(
+    "calculator",
+    "Evaluate an arithmetic expression.",
+    {
+        "type": "object",
+        "properties": {"expression": {"type": "string"}},
+        "required": ["expression"],
+    },
+)
+"""The calculator tool the mock model knows how to call."""
+
 
 class FakeClock:
     """A `Clock` that records each wait instead of sleeping (and never takes wall time)."""

@@ -17,9 +17,10 @@ from remi_web.core.model_io import (
     ModelRequest,
     TextChunk,
     ToolCallChunk,
-    ToolDefinition,
     UsageChunk,
 )
+from model_helpers import CALCULATOR
+
 from remi_web.model import (
     NO_RETRY,
     AuthenticationError,
@@ -36,16 +37,6 @@ from remi_web.model import (
     Timeouts,
 )
 from remi_web.model.mock_server import MockConfig, create_app
-
-CALCULATOR = ToolDefinition(
-    "calculator",
-    "Evaluate an arithmetic expression.",
-    {
-        "type": "object",
-        "properties": {"expression": {"type": "string"}},
-        "required": ["expression"],
-    },
-)
 
 
 def _model(base_url: str, **options: object) -> OpenAIModel:

@@ -24,18 +24,10 @@ from remi_web.core.model_io import (
     ToolDefinition,
     UsageChunk,
 )
+from model_helpers import CALCULATOR
+
 from remi_web.model import OpenAIModel
 from remi_web.model.mock_recordings import RECORDINGS
-
-CALCULATOR = ToolDefinition(
-    "calculator",
-    "Evaluate an arithmetic expression.",
-    {
-        "type": "object",
-        "properties": {"expression": {"type": "string"}},
-        "required": ["expression"],
-    },
-)
 
 
 @dataclass

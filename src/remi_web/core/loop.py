@@ -33,7 +33,7 @@ from .messages import Message, ToolCallRequest
 from .model_io import ChatModel, ModelRequest
 from .outcome import ToolOutcome
 from .registry import ToolRegistry
-from .requests import ChatRequest, Resume, RunOverrides, Start, ToolResults
+from .requests import ChatRequest, Resume, RunOverrides, Start
 from .run_trace import RunTrace
 from .secrets import Redactor
 from .state import Checkpoint, LoopState, RunStatus
