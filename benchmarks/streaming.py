@@ -1,10 +1,12 @@
-"""Per-delta overhead of `AgentLoop.chat()` against the floor, a bare async generator.
+"""Scenario 1: per-delta overhead of `AgentLoop.chat()` against the floor, a bare async
+generator yielding the same deltas: microseconds, function calls and forced event-loop
+turns per delta.
 
-Run: `.venv/bin/python -m benchmarks.streaming [--deltas N] [--repeat R] [--json PATH]
-[--tracer NAME]`. The model yields N prebuilt text chunks; the floor iterates that same model
-stream directly, the stack runs it through the whole agent loop. Best of R runs is reported.
-`--tracer` traces the stack with a backend (none, recording, stdout, langsmith, otel, all):
-tracer hooks run per model call, never per delta, so the overhead should not move.
+Part of `python -m benchmarks`; also runs alone:
+`.venv/bin/python -m benchmarks.streaming [--deltas N] [--repeat R] [--json PATH]
+[--tracer NAME]`. Best of R runs (floor and stack alternating) is reported. `--tracer`
+traces the stack with a backend (none, recording, stdout, langsmith, otel, all): tracer
+hooks run per model call, never per delta, so the overhead should not move.
 """
 
 from __future__ import annotations
@@ -14,33 +16,22 @@ import asyncio
 import io
 import json
 import platform
-import time
-from collections.abc import AsyncIterator, Callable
+from pathlib import Path
 
-from remi_web import AgentBuilder, ChatCtx, ModelChunk, ModelRequest
-from remi_web.core.model_io import TextChunk
+from pydantic import JsonValue
+
+from remi_web import AgentBuilder
 from remi_web.core.tracer import NO_TRACER, Tracer
 
+from .config import Config
+from .measure import Profile, best_times, profile
+from .report import Outcome, Row
+from .stream_workload import RawModel, agent_for, floor, stack
+
+NAME = "streaming"
 TRACERS = ("none", "recording", "stdout", "langsmith", "otel", "all")
-
-
-class RawModel:
-    """Streams prebuilt chunks with no work of its own: the cheapest possible model."""
-
-    def __init__(self, deltas: int) -> None:
-        self.chunks = [TextChunk(f"t{i} ") for i in range(deltas)]
-
-    async def chat(self, request: ModelRequest, ctx: ChatCtx) -> AsyncIterator[ModelChunk]:
-        for chunk in self.chunks:
-            yield chunk
-
-
-async def floor(model: RawModel) -> int:
-    """Iterate the model stream directly."""
-    count = 0
-    async for _ in model.chat(ModelRequest(messages=[]), ChatCtx()):
-        count += 1
-    return count
+OVERHEAD_TARGET_US = 5.0
+CALLS_TARGET = 150  # peers.md, goal G1
 
 
 def make_tracer(name: str) -> Tracer:
@@ -70,56 +61,87 @@ def make_tracer(name: str) -> Tracer:
     return CompositeTracer(*(make_tracer(n) for n in TRACERS[1:-1]))
 
 
-def stack_with(tracer_name: str) -> Callable[[RawModel], object]:
-    """Run the same stream through the agent loop, traced by `tracer_name`."""
+async def measure(
+    deltas: int, repeat: int, tracer_name: str = "none"
+) -> tuple[dict[str, float], dict[str, Profile]]:
+    """Seconds per run (best of `repeat`) and one profile each, for the floor and the stack."""
+    model = RawModel(deltas)
+    tracer = make_tracer(tracer_name)
+    agent = AgentBuilder().model(model).tracer(tracer).build() if tracer_name != "none" else (
+        agent_for(model)
+    )
 
-    async def stack(model: RawModel) -> int:
-        tracer = make_tracer(tracer_name)
-        agent = AgentBuilder().model(model).tracer(tracer).build()
-        count = 0
-        async for _ in agent.chat("go"):
-            count += 1
+    async def run_floor() -> None:
+        assert await floor(model) == deltas
+
+    async def run_stack() -> None:
+        assert await stack(agent) == deltas
         await tracer.flush()
-        return count
 
-    return stack
+    runs = {"floor": run_floor, "stack": run_stack}
+    await run_floor()  # warm up (imports, caches)
+    await run_stack()
+    seconds = await best_times(runs, repeat)
+    profiles = {name: await profile(run) for name, run in runs.items()}
+    return seconds, profiles
 
 
-def best_seconds(run: object, model: RawModel, repeat: int) -> float:
-    """Best wall time of `repeat` runs."""
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        asyncio.run(run(model))  # type: ignore[operator]
-        times.append(time.perf_counter() - start)
-    return min(times)
+def run(config: Config) -> Outcome:
+    """The scenario's rows: us/delta, calls/delta and loop turns/delta against the floor."""
+    n = config.deltas
+    seconds, profiles = asyncio.run(measure(n, config.repeat))
+    floor_us, stack_us = seconds["floor"] * 1e6 / n, seconds["stack"] * 1e6 / n
+    over = stack_us - floor_us
+    calls = {k: p.calls / n for k, p in profiles.items()}
+    turns = {k: p.loop_turns / n for k, p in profiles.items()}
+    config.results.mkdir(parents=True, exist_ok=True)
+    profile_path = config.results / "streaming-profile.txt"
+    profile_path.write_text(profiles["stack"].top)
+    rows = [
+        Row(NAME, "us/delta", stack_us, "floor", floor_us, "lower",
+            f"<= floor + {OVERHEAD_TARGET_US:g} us", over <= OVERHEAD_TARGET_US,
+            f"overhead {over:.2f} us/delta"),
+        Row(NAME, "calls/delta", calls["stack"], "floor", calls["floor"], "lower",
+            f"<= {CALLS_TARGET} (G1)", calls["stack"] <= CALLS_TARGET),
+        Row(NAME, "loop turns/delta", turns["stack"], "floor", turns["floor"], "lower",
+            "0 forced", turns["stack"] < 0.01),
+    ]
+    details: dict[str, JsonValue] = {
+        "deltas": n,
+        "floor_us_per_delta": floor_us,
+        "stack_us_per_delta": stack_us,
+        "overhead_us_per_delta": over,
+        "calls": {k: p.calls for k, p in profiles.items()},
+        "loop_turns": {k: p.loop_turns for k, p in profiles.items()},
+        "profile": str(profile_path),
+    }
+    return Outcome(rows, details)
 
 
 def main() -> None:
-    """Print the table and optionally write JSON."""
-    parser = argparse.ArgumentParser()
+    """The standalone command: print the numbers and optionally write JSON."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--deltas", type=int, default=10_000)
     parser.add_argument("--repeat", type=int, default=7)
     parser.add_argument("--json")
     parser.add_argument("--tracer", choices=TRACERS, default="none")
     args = parser.parse_args()
-    model = RawModel(args.deltas)
-    floor_s = best_seconds(floor, model, args.repeat)
-    stack_s = best_seconds(stack_with(args.tracer), model, args.repeat)
+    seconds, profiles = asyncio.run(measure(args.deltas, args.repeat, args.tracer))
     per = 1e6 / args.deltas
-    result = {
+    result: dict[str, JsonValue] = {
         "deltas": args.deltas,
         "tracer": args.tracer,
-        "floor_us_per_delta": round(floor_s * per, 3),
-        "stack_us_per_delta": round(stack_s * per, 3),
-        "overhead_us_per_delta": round((stack_s - floor_s) * per, 3),
+        "floor_us_per_delta": round(seconds["floor"] * per, 3),
+        "stack_us_per_delta": round(seconds["stack"] * per, 3),
+        "overhead_us_per_delta": round((seconds["stack"] - seconds["floor"]) * per, 3),
+        "stack_calls_per_delta": round(profiles["stack"].calls / args.deltas, 2),
+        "stack_loop_turns_per_delta": round(profiles["stack"].loop_turns / args.deltas, 4),
         "python": platform.python_version(),
     }
     for key, value in result.items():
-        print(f"{key:24} {value}")
+        print(f"{key:28} {value}")
     if args.json:
-        with open(args.json, "w") as out:
-            json.dump(result, out, indent=2)
+        Path(args.json).write_text(json.dumps(result, indent=2))
 
 
 if __name__ == "__main__":

@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # Set up, then run every check: the strict type check over src/ and the whole test suite,
-# which includes the Pyodide lane (the tests marked `pyodide`, run inside Pyodide under node).
+# which includes the Pyodide lane (the tests marked `pyodide`, run inside Pyodide under node) and the
+# browser tests (playwright/: the web app in Debian's headless chromium).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 bash scripts/setup_web.sh
+bash scripts/setup_browser.sh
 # The Pyodide lane (tests/test_pyodide_lane.py) must run here: a missing node or web/dist/ fails it.
 export REMI_REQUIRE_PYODIDE_LANE=1
 echo "== mypy --strict (src/)"

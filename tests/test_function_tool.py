@@ -114,6 +114,44 @@ def test_schema_types_required_and_descriptions() -> None:
     assert definition.parameters == schema
 
 
+def test_each_definition_has_its_own_schema_to_edit() -> None:
+    @tool
+    def pick(color: Color, at: Point | None = None) -> str:
+        """Pick a color."""
+        return color.value
+
+    original = pick.parameters
+    edited = pick.definition().parameters
+    props = edited["properties"]
+    assert isinstance(props, dict) and isinstance(props["color"], dict)
+    props["color"]["description"] = "changed"
+    edited["required"] = []
+    defs = edited["$defs"]
+    assert isinstance(defs, dict)
+    defs.clear()
+    assert pick.definition().parameters == pick.parameters == original
+    assert pick.parameters is not pick.parameters
+
+
+def test_a_schema_pickle_cannot_copy_still_gets_copied() -> None:
+    def marker() -> None:  # a local function: pickle cannot copy it
+        return None
+
+    def add_marker(schema: dict[str, JsonValue]) -> None:
+        schema["marker"] = marker  # type: ignore[assignment]
+
+    @tool
+    def tagged(x: Annotated[int, Field(json_schema_extra=add_marker)]) -> int:
+        return x
+
+    first = tagged.definition().parameters
+    props = first["properties"]
+    assert isinstance(props, dict) and isinstance(props["x"], dict)
+    props["x"]["type"] = "string"
+    again = tagged.parameters["properties"]
+    assert isinstance(again, dict) and again["x"] == {"type": "integer", "marker": marker}
+
+
 def test_no_arguments_gives_an_empty_object_schema() -> None:
     @tool
     def ping() -> str:

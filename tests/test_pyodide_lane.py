@@ -5,6 +5,10 @@
 runs `pytest -m pyodide` on the marked files there. These tests read the summary it writes.
 Without node or `web/dist/` they skip, unless REMI_REQUIRE_PYODIDE_LANE=1 (set by
 `scripts/test.sh`), which turns the skip into a failure.
+
+The lane collects the native suite's marked tests plus exactly one more set: the store
+conformance tests on the "indexeddb" backend, which exists only where IndexedDB does (the lane
+loads fake-indexeddb into node). `pyodide_only_tests` names them from the native collection.
 """
 
 from __future__ import annotations
@@ -28,6 +32,8 @@ LANE_NODE = ROOT / "web" / "node_modules" / ".remi-node" / "bin" / "node"
 JSPI_FLAG = "--experimental-wasm-stack-switching"
 LANE_TIMEOUT_S = 300
 MARK = re.compile(r"\bpytest\.mark\.pyodide\b")
+CONFORMANCE = "tests/store_conformance/"
+BROWSER_BACKEND, EVERYWHERE_BACKEND = "[indexeddb]", "[memory]"
 
 
 def marked_files() -> list[str]:
@@ -36,6 +42,21 @@ def marked_files() -> list[str]:
         path.relative_to(ROOT).as_posix()
         for path in (ROOT / "tests").rglob("test_*.py")
         if "pyodide_lane" not in path.relative_to(ROOT / "tests").parts[:-1] and MARK.search(path.read_text())
+    )
+
+
+def pyodide_only_tests(native: list[str]) -> list[str]:
+    """The tests the lane collects beyond `native`: each conformance test again on "indexeddb".
+
+    tests/store_conformance/conftest.py parametrizes its `store` and `snapshot_store` fixtures
+    with "memory" everywhere and with "indexeddb" only where IndexedDB exists, so every
+    `...[memory]` conformance test that native collection finds has exactly one `...[indexeddb]`
+    twin in the lane, and nothing else is extra.
+    """
+    return sorted(
+        nodeid.removesuffix(EVERYWHERE_BACKEND) + BROWSER_BACKEND
+        for nodeid in native
+        if nodeid.startswith(CONFORMANCE) and nodeid.endswith(EVERYWHERE_BACKEND)
     )
 
 
@@ -137,5 +158,17 @@ def test_the_lane_runs_the_same_tests_as_the_native_suite(lane: dict[str, Any]) 
     assert collect.returncode == 0, collect.stdout + collect.stderr
     native = sorted(line for line in collect.stdout.splitlines() if "::" in line)
     assert native, "no test is marked pyodide"
-    assert sorted(lane["collected"]) == native
+    extra = pyodide_only_tests(native)
+    assert extra, "no store conformance test is marked pyodide"
+    assert not any(BROWSER_BACKEND in nodeid for nodeid in native), "natively there is no IndexedDB"
+    expected, collected = set(native) | set(extra), set(lane["collected"])
+    missing, unexpected = sorted(expected - collected), sorted(collected - expected)
+    assert not missing and not unexpected, f"missing in the lane: {missing}\nonly in the lane: {unexpected}"
+    assert len(lane["collected"]) == len(native) + len(extra)  # and none collected twice
     assert lane["files"] == files
+
+
+def test_the_lane_has_indexeddb(lane: dict[str, Any]) -> None:
+    assert lane["indexeddb"].startswith("fake-indexeddb@")
+    browser_only = [nodeid for nodeid in lane["collected"] if nodeid.endswith(BROWSER_BACKEND)]
+    assert browser_only and all(lane["tests"][nodeid]["outcome"] == "passed" for nodeid in browser_only)

@@ -86,6 +86,14 @@ from .model.errors import (
 from .model.openai import OpenAIModel
 from .model.scripted import ScriptedModel, Thinking, ToolCall
 from .tools import Quota, VirtualFS, VirtualWorkspace, vfs_tools
+from .transport import (
+    ApprovalRefused,
+    HttpAgent,
+    RemoteAuthError,
+    RemoteRefusal,
+    RemoteUnavailable,
+    RunInfo,
+)
 from .tracing import (
     BaseTracer,
     CompositeTracer,
@@ -100,17 +108,34 @@ from .tracing import (
 )
 
 if TYPE_CHECKING:
+    from .stores.indexeddb import IndexedDBStore
+    from .stores.indexeddb_snapshots import IndexedDBSnapshotStore
     from .stores.sqlite import SQLiteStore
     from .tools.host_fs import host_fs_tools
     from .tools.shell import shell_tool
     from .tracing.otel import OpenTelemetryTracer
+    from .transport.app import create_app
+    from .transport.config import ServerConfig
+    from .guest.build import build_component
+    from .guest.protocol import GuestConfig
+    from .wasm.agent import WasmAgent
+    from .wasm.engine import Limits as WasmLimits
 
 _LAZY = {
     "SQLiteStore": "remi_web.stores.sqlite",
+    "IndexedDBStore": "remi_web.stores.indexeddb",
+    "IndexedDBSnapshotStore": "remi_web.stores.indexeddb_snapshots",
     "host_fs_tools": "remi_web.tools.host_fs",
     "shell_tool": "remi_web.tools.shell",
     "OpenTelemetryTracer": "remi_web.tracing.otel",
+    "create_app": "remi_web.transport.app",
+    "ServerConfig": "remi_web.transport.config",
+    "WasmAgent": "remi_web.wasm.agent",
+    "WasmLimits": "remi_web.wasm.engine",
+    "GuestConfig": "remi_web.guest.protocol",
+    "build_component": "remi_web.guest.build",
 }
+_RENAMED = {"WasmLimits": "Limits"}
 
 
 def __getattr__(name: str) -> object:
@@ -120,10 +145,11 @@ def __getattr__(name: str) -> object:
         raise AttributeError(f"module 'remi_web' has no attribute {name!r}")
     from importlib import import_module
 
-    return getattr(import_module(module), name)
+    return getattr(import_module(module), _RENAMED.get(name, name))
 
 
 __all__ = [
+    "GuestConfig", "WasmAgent", "WasmLimits", "build_component",
     "Agent", "AgentBuilder", "BaseTracer", "CompositeTracer", "LangSmithTracer",
     "OpenTelemetryTracer", "Quota", "RecordingTracer", "Redactor", "StdoutTracer", "TracedAgent",
     "Tracer", "TracingLayer", "VirtualFS", "VirtualWorkspace", "host_fs_tools", "shell_tool",
@@ -132,7 +158,8 @@ __all__ = [
     "ServerError", "StreamError", "AgentEvent", "AgentLoop", "AudioPart", "Cancelled",
     "ChatCtx", "ChatModel", "ChatRequest", "Checkpoint", "CheckpointEvent", "CheckpointStore",
     "Composable", "ConfigurationError", "Content", "ContentPart", "Custom", "Done",
-    "ErrorEvent", "FilePart", "FunctionTool", "ImageBase64Part", "ImageUrlPart", "Interrupt",
+    "ErrorEvent", "FilePart", "FunctionTool", "ImageBase64Part", "ImageUrlPart",
+    "IndexedDBSnapshotStore", "IndexedDBStore", "Interrupt",
     "InterruptEvent", "InterruptId", "InterruptInfo", "Layer", "LoggingLayer", "LoopState",
     "MaxTurnsExceeded", "MemoryStore", "Message", "MessageId", "MissingResumePayload",
     "ModelChunk", "ModelError", "ModelRequest", "NeedToolExecution", "NoModel", "RemiError",
@@ -145,4 +172,6 @@ __all__ = [
     "ToolRegistry", "ToolResult", "ToolResults", "TurnEnd", "TurnStart", "UnknownInterrupt",
     "Usage", "UsageEvent", "boxed", "content_text", "event_from_json", "event_to_json",
     "layer", "map_err", "map_request", "map_response", "step", "tool",
+    "ApprovalRefused", "HttpAgent", "RemoteAuthError", "RemoteRefusal", "RemoteUnavailable",
+    "RunInfo", "ServerConfig", "create_app",
 ]

@@ -288,9 +288,36 @@ def test_content_given_as_parts() -> None:
     assert chunks == [TextChunk("hi")]
 
 
+def test_one_choice_chunks_read_the_same_whatever_else_they_carry() -> None:
+    chunks = _parse(
+        [
+            _delta({"content": "a", "tool_calls": None}),
+            _delta({"content": "b", "reasoning_content": "r"}),
+            {"choices": [{"index": 1, "delta": {"content": "other choice"}}]},
+            {"choices": [{"delta": {"content": "c"}}], "usage": {"prompt_tokens": 1}},
+            {"choices": [{"index": 0, "delta": {"content": "d"}, "finish_reason": "stop"}]},
+        ]
+    )
+    assert chunks == [
+        TextChunk("a"),
+        ThinkingChunk("r"),
+        TextChunk("b"),
+        TextChunk("c"),
+        TextChunk("d"),
+        UsageChunk(Usage(1, 0)),
+    ]
+
+
+def test_whitespace_around_a_payload_is_allowed() -> None:
+    padded = "  " + json.dumps(_delta({"content": "a"})) + "\n"
+    assert _parse([padded, _delta({}, "stop"), " [DONE] "]) == [TextChunk("a")]
+
+
 def test_malformed_chunk_is_a_stream_error() -> None:
     with pytest.raises(StreamError, match="malformed"):
         _parse([_delta({"content": "a"}), '{"choices": [{"delta": {"content": "oo'])
+    with pytest.raises(StreamError, match="malformed"):
+        _parse([json.dumps(_delta({"content": "a"})) + "{}"])
 
 
 def test_error_chunk_mid_stream_is_a_stream_error() -> None:

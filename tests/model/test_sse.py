@@ -5,10 +5,11 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from remi_web.model.sse import (
+    SseDataDecoder,
     SseDecoder,
     SseEvent,
     aiter_events,
@@ -174,3 +175,123 @@ def test_round_trip_in_any_split(
 def test_any_stream_decodes_the_same_in_any_split(text: str, cuts: list[int]) -> None:
     raw = text.encode()
     assert decode_events(_split(raw, cuts)) == decode_events([raw])
+
+
+# `SseDataDecoder`: the data-only fast path reads every stream as `SseDecoder` does.
+
+
+def _data_of(chunks: list[bytes]) -> list[str]:
+    decoder = SseDataDecoder()
+    out: list[str] = []
+    for chunk in chunks:
+        out.extend(decoder.feed(chunk))
+    out.extend(decoder.finish())
+    return out
+
+
+def _data_of_events(chunks: list[bytes]) -> list[str]:
+    return [event.data for event in decode_events(chunks)]
+
+
+def test_data_decoder_keeps_only_the_data() -> None:
+    raw = (
+        b": keep-alive\n\nevent: delta\nid: 7\nretry: 10\ndata: hello\n\n"
+        b"data: first\r\ndata:second\r\n\r\nid: 8\n\ndata\n\ndata: [DONE]\n\n"
+    )
+    assert _data_of([raw]) == ["hello", "first\nsecond", "", "[DONE]"]
+
+
+def test_data_decoder_reads_whole_events_per_read() -> None:
+    decoder = SseDataDecoder()
+    assert decoder.feed(b"data: a\n\n") == ["a"]
+    assert decoder.feed(b"data:b\n\ndata: c\n\n") == ["b", "c"]
+    assert decoder.feed(b"data: d\n\n: comment\n\ndata: e\ndata: f\n\n\n") == ["d", "e\nf"]
+    assert decoder.feed(b"data: g\n") == []  # half an event: held
+    assert decoder.feed(b"\ndata: h\n\n") == ["g", "h"]
+    assert decoder.feed(b"data: i\rdata: j\n\n") == ["i\nj"]  # a CR inside ends a line too
+    assert decoder.feed(b"data: k\r\n\n") == ["k"]
+    assert decoder.finish() == []
+
+
+def test_data_decoder_bom_cr_and_end_of_stream() -> None:
+    raw = "\ufeffdata: \ufeffx\n\n".encode()
+    assert _data_of([raw[:1], raw[1:2], raw[2:]]) == ["\ufeffx"]
+    assert _data_of([b"\xef\xbb"]) == []
+    decoder = SseDataDecoder()
+    assert decoder.feed(b"data: a\r") == []
+    assert decoder.feed(b"\n\r") == []
+    assert decoder.feed(b"\n") == ["a"]
+    assert _data_of([b"data: a\n\ndata: last"]) == ["a", "last"]
+    assert _data_of([b"data: a\r\ndata: b\r"]) == ["a\nb"]
+
+
+def test_data_decoder_replaces_invalid_utf8_as_the_event_decoder_does() -> None:
+    raw = b"data: \xff ok \xe2\x82\n\ndata: \xed\xa0\x80\n\ndata: \xf0\x9f"
+    assert _data_of([raw]) == _data_of_events([raw]) == ["\ufffd ok \ufffd", "\ufffd" * 3, "\ufffd"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    events=_events,
+    endings=st.lists(st.sampled_from(["\n", "\r\n", "\r"]), min_size=1),
+    cuts=st.lists(st.integers(min_value=0), max_size=20),
+)
+def test_data_decoder_round_trip_in_any_split(
+    events: list[SseEvent], endings: list[str], cuts: list[int]
+) -> None:
+    raw = b"".join(encode_sse(event, endings[i % len(endings)]) for i, event in enumerate(events))
+    assert _data_of(_split(raw, cuts)) == [event.data for event in events]
+
+
+@settings(max_examples=300, deadline=None)
+@given(events=_events, groups=st.lists(st.integers(min_value=1, max_value=3), max_size=8))
+def test_data_decoder_reads_whole_events_in_any_grouping(
+    events: list[SseEvent], groups: list[int]
+) -> None:
+    encoded = [encode_sse(event) for event in events]
+    reads, start = [], 0
+    for size in [*groups, len(encoded)]:  # whole events, one to three per read
+        reads.append(b"".join(encoded[start : start + size]))
+        start += size
+    assert _data_of(reads) == [event.data for event in events]
+
+
+_PIECES = [
+    b"data",
+    b"data:",
+    b"data: ",
+    b"data: a\r",
+    b"\rdata:",
+    b"event:",
+    b"id:",
+    b":",
+    b" ",
+    b"\n",
+    b"\n\n",
+    b"\r",
+    b"\r\n",
+    b"x",
+    "é東😀".encode(),
+    b"\xef\xbb\xbf",
+    b"\xef\xbb",
+    b"\xe2\x82",
+    b"\xff",
+    b"\x00",
+]
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    raw=st.lists(st.sampled_from(_PIECES), max_size=40).map(b"".join),
+    cuts=st.lists(st.integers(min_value=0), max_size=25),
+)
+@example(raw=b"\n\ndata: a\r\n\ndata: b\rdata: c\n\n", cuts=[])
+def test_data_decoder_reads_any_bytes_as_the_event_decoder_does(
+    raw: bytes, cuts: list[int]
+) -> None:
+    expected = _data_of_events([raw])
+    assert _data_of(_split(raw, cuts)) == expected
+    assert _data_of_events(_split(raw, cuts)) == expected
+    blocks = raw.split(b"\n\n")  # reads that end where a block does, as most reads do
+    reads = [block + b"\n\n" for block in blocks[:-1]] + blocks[-1:]
+    assert _data_of(reads) == expected

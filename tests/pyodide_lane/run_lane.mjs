@@ -2,6 +2,8 @@
 //
 //   node --experimental-wasm-stack-switching tests/pyodide_lane/run_lane.mjs [--root DIR] [--dist DIR] [--out FILE] [TEST_FILE ...]
 //
+// Loads fake-indexeddb (web/package.json devDependencies), so that `indexedDB` exists on the global scope
+// as in a browser page or worker and the IndexedDB stores run their conformance tests here.
 // Boots Pyodide from the assembled web/dist/ (runtime + wheels + generated pyodide-lock.json, made by
 // scripts/setup_web.sh), installs the project's own wheel and pytest from that lock, copies tests/ and
 // pyproject.toml into Pyodide's file system and runs `pytest -m pyodide` on the given files (by default,
@@ -12,6 +14,7 @@
 // loop.run_until_complete, which Pyodide implements by stack switching.
 
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 
@@ -19,6 +22,7 @@ const HERE = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.resolve(HERE, "..", "..");
 const SKIP_DIRS = new Set(["__pycache__", ".pytest_cache", ".hypothesis", "pyodide_lane"]);
 const PACKAGES = ["remi-web", "pytest", "pytest-asyncio", "hypothesis"];
+const WEB_PACKAGE = path.join(ROOT, "web", "package.json");
 
 function parseArgs(argv) {
   const args = { root: ROOT, dist: path.join(ROOT, "web", "dist"), out: null, files: [] };
@@ -42,6 +46,24 @@ function* walk(dir) {
   }
 }
 
+// fake-indexeddb/auto puts indexedDB, IDBKeyRange, ... on globalThis (Pyodide's `js` module). Resolved from
+// web/ (where npm installed it) and loaded before Pyodide boots. Returns "fake-indexeddb@<version>".
+async function installIndexedDB() {
+  const require = createRequire(WEB_PACKAGE);
+  let entry;
+  try {
+    entry = require.resolve("fake-indexeddb/auto");
+  } catch (error) {
+    throw new Error(`fake-indexeddb is not installed in web/node_modules: run scripts/setup_web.sh (${error.message})`);
+  }
+  await import(pathToFileURL(entry).href);
+  if (typeof globalThis.indexedDB?.open !== "function" || typeof globalThis.IDBKeyRange !== "function") {
+    throw new Error(`loading ${entry} did not install indexedDB on the global scope`);
+  }
+  const { version } = JSON.parse(readFileSync(path.join(path.dirname(entry), "..", "package.json"), "utf8"));
+  return `fake-indexeddb@${version}`;
+}
+
 function markedTestFiles(root) {
   return [...walk(path.join(root, "tests"))]
     .filter((f) => /^test_.*\.py$/.test(path.basename(f)) && /\bpytest\.mark\.pyodide\b/.test(readFileSync(f, "utf8")))
@@ -60,6 +82,7 @@ async function main() {
   try {
     const lock = path.join(args.dist, "pyodide-lock.json");
     if (!existsSync(lock)) throw new Error(`${lock} is missing: run scripts/setup_web.sh`);
+    summary.indexeddb = await installIndexedDB();
     const t0 = performance.now();
     const { loadPyodide } = await import(pathToFileURL(path.join(args.dist, "pyodide.mjs")).href);
     const pyodide = await loadPyodide({ indexURL: args.dist + path.sep });

@@ -1,15 +1,31 @@
-"""The `store` fixture: every conformance test runs once per backend in `BACKENDS`."""
+"""The `store` and `snapshot_store` fixtures: every conformance test runs once per backend.
+
+"indexeddb" is a backend only where IndexedDB exists: in Pyodide, i.e. the Pyodide lane (node
+with fake-indexeddb) or a browser. The lane checks that it collects every test that is
+parametrized with "memory" once more with "indexeddb" (tests/test_pyodide_lane.py).
+"""
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
+from typing import Any
+from uuid import uuid4
 
 import pytest
 
 from remi_web.core.memory_store import MemoryStore
 from remi_web.core.store import Store
+from remi_web.stores.indexeddb import IndexedDBStore
+from remi_web.stores.indexeddb_snapshots import IndexedDBSnapshotStore
 from remi_web.stores.sqlite import SQLiteStore
+from remi_web.tools import MemorySnapshotStore, SnapshotStore
+
+
+def fresh_database_name() -> str:
+    """An IndexedDB database name no other test uses (each test starts from an empty one)."""
+    return f"remi-conformance-{uuid4().hex}"
+
 
 BACKENDS: dict[str, Callable[[Path], Store]] = {
     "memory": lambda _tmp: MemoryStore(),
@@ -18,12 +34,36 @@ BACKENDS: dict[str, Callable[[Path], Store]] = {
 }
 """Backend name -> factory given a fresh temporary directory. New backends add a line here."""
 
+SNAPSHOT_BACKENDS: dict[str, Callable[[], SnapshotStore]] = {
+    "memory": MemorySnapshotStore,
+}
+"""Snapshot store backend name -> factory of an empty store."""
+
+if IndexedDBStore.available():
+    BACKENDS["indexeddb"] = lambda _tmp: IndexedDBStore(fresh_database_name())
+    SNAPSHOT_BACKENDS["indexeddb"] = lambda: IndexedDBSnapshotStore(fresh_database_name())
+
+
+async def _dispose(backend: Any) -> None:
+    """Close a backend, and delete its database if it is an IndexedDB one."""
+    close = getattr(backend, "close", None)
+    if callable(close):
+        close()
+    if isinstance(backend, (IndexedDBStore, IndexedDBSnapshotStore)):
+        await IndexedDBStore.delete_database(backend.name)
+
 
 @pytest.fixture(params=list(BACKENDS))
 async def store(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Store]:
     """A fresh, empty store of each backend in turn."""
     backend = BACKENDS[request.param](tmp_path)
     yield backend
-    close = getattr(backend, "close", None)
-    if callable(close):
-        close()
+    await _dispose(backend)
+
+
+@pytest.fixture(params=list(SNAPSHOT_BACKENDS))
+async def snapshot_store(request: pytest.FixtureRequest) -> AsyncIterator[SnapshotStore]:
+    """A fresh, empty snapshot store of each backend in turn."""
+    backend = SNAPSHOT_BACKENDS[request.param]()
+    yield backend
+    await _dispose(backend)

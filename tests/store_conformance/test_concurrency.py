@@ -1,4 +1,8 @@
-"""Concurrent writers: asyncio tasks on one store, connections and OS processes on one file."""
+"""Concurrent writers: asyncio tasks on one store, connections and OS processes on one file.
+
+The tests in one process also run in the Pyodide lane (`pyodide` mark); the ones that start OS
+processes cannot (Pyodide has no processes), so they are left unmarked and run natively only.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +10,8 @@ import asyncio
 import subprocess
 import sys
 from pathlib import Path
+
+import pytest
 
 from remi_web.core.ids import RunId, ThreadId
 from remi_web.core.store import Store
@@ -17,7 +23,8 @@ SHARED = ThreadId("shared")
 WRITER = Path(__file__).with_name("writer_process.py")
 
 
-async def _task_writes(store: Store, worker: int, count: int) -> None:
+async def task_writes(store: Store, worker: int, count: int) -> None:
+    """Worker `worker`'s writes: checkpoints, and messages to its own thread and the shared one."""
     own = ThreadId(f"thread-{worker}")
     for i in range(count):
         await store.put_checkpoint(checkpoint(f"run-{worker}", i, thread_id=own))
@@ -27,7 +34,7 @@ async def _task_writes(store: Store, worker: int, count: int) -> None:
         await store.append_messages(own, [message(f"{worker}:{i}:a"), message(f"{worker}:{i}:b")])
 
 
-async def _assert_all_written(store: Store, workers: int, count: int) -> None:
+async def assert_all_written(store: Store, workers: int, count: int) -> None:
     """Every write of every worker is there, each worker's writes in its own order."""
     shared = [m.content for m in await store.load_messages(SHARED)]
     assert sorted(shared) == sorted(f"{w}:{i}" for w in range(workers) for i in range(count))
@@ -50,24 +57,26 @@ async def _assert_all_written(store: Store, workers: int, count: int) -> None:
     assert set(await store.list_threads()) == {SHARED, *own_threads}
 
 
+@pytest.mark.pyodide
 async def test_many_tasks_writing_at_once_lose_nothing(store: Store) -> None:
     workers, count = 20, 10
 
-    await asyncio.gather(*(_task_writes(store, w, count) for w in range(workers)))
+    await asyncio.gather(*(task_writes(store, w, count) for w in range(workers)))
 
-    await _assert_all_written(store, workers, count)
+    await assert_all_written(store, workers, count)
 
 
+@pytest.mark.pyodide
 async def test_several_connections_to_one_file_lose_nothing(tmp_path: Path) -> None:
     path = tmp_path / "shared.db"
     workers, count = 6, 10
     connections = [SQLiteStore(path) for _ in range(3)]
     try:
         await asyncio.gather(
-            *(_task_writes(connections[w % 3], w, count) for w in range(workers))
+            *(task_writes(connections[w % 3], w, count) for w in range(workers))
         )
         async with SQLiteStore(path) as reader:
-            await _assert_all_written(reader, workers, count)
+            await assert_all_written(reader, workers, count)
     finally:
         for connection in connections:
             connection.close()
@@ -112,7 +121,7 @@ async def test_processes_writing_one_new_file_lose_nothing(tmp_path: Path) -> No
     _run_writers(path, workers, count)
 
     async with SQLiteStore(path) as store:
-        await _assert_all_written(store, workers, count)
+        await assert_all_written(store, workers, count)
 
 
 async def test_checkpoints_cross_between_processes(tmp_path: Path) -> None:
@@ -126,4 +135,4 @@ async def test_checkpoints_cross_between_processes(tmp_path: Path) -> None:
         for w in range(3):
             written = await store.latest_checkpoint(RunId(f"rich-{w}"))
             assert written == checkpoint(f"rich-{w}", 0, thread_id=f"thread-{w}", rich=True)
-        await _assert_all_written(store, 3, 5)
+        await assert_all_written(store, 3, 5)

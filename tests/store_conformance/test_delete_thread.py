@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import pytest
+
 from remi_web.core.ids import RunId, ThreadId
 from remi_web.core.store import Store
 
 from .builders import checkpoint, message
+
+pytestmark = pytest.mark.pyodide
 
 DOOMED = ThreadId("doomed")
 KEPT = ThreadId("kept")

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import pytest
+
 from remi_web.core.ids import ThreadId
 from remi_web.core.store import Store
 
 from .builders import checkpoint
+
+pytestmark = pytest.mark.pyodide
 
 
 async def test_unknown_thread_lists_nothing(store: Store) -> None:

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import pytest
+
 from remi_web.core.content import ImageUrlPart, TextPart
 from remi_web.core.ids import RunId
 from remi_web.core.state import CHECKPOINT_ADAPTER
 from remi_web.core.store import Store
 
 from .builders import checkpoint, message
+
+pytestmark = pytest.mark.pyodide
 
 
 async def test_unknown_run_has_no_checkpoint(store: Store) -> None:

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import pytest
+
 from remi_web.core.ids import ThreadId
 from remi_web.core.store import Store
 
 from .builders import checkpoint, message, tool_call_messages
+
+pytestmark = pytest.mark.pyodide
 
 T1, T2, T3 = ThreadId("t1"), ThreadId("t2"), ThreadId("t3")
 

@@ -16,7 +16,30 @@ def main(argv: Sequence[str] | None = None) -> int:
         "mock-llm", help="serve the mock OpenAI-compatible model (see `remi mock-llm --help`)",
         add_help=False,
     )
+    commands.add_parser(
+        "web", help="serve the web app and the mock model (see `remi web --help`)", add_help=False
+    )
+    commands.add_parser(
+        "build", help="package an agent file as a WebAssembly component (see `remi build --help`)",
+        add_help=False,
+    )
+    commands.add_parser(
+        "dev", help="serve an agent file as a hot-reloaded component (see `remi dev --help`)",
+        add_help=False,
+    )
     args, rest = parser.parse_known_args(argv)
+    if args.command == "build":
+        from .build import main as build
+
+        return build(rest)
+    if args.command == "dev":
+        from .dev import main as dev
+
+        return dev(rest)
+    if args.command == "web":
+        from .web import main as web
+
+        return web(rest)
     if args.command == "mock-llm":
         from ..model.mock_server import main as mock_llm
 

@@ -53,6 +53,11 @@ class AgentBuilder(Generic[M]):
             setattr(copy, name, changes.get(name, getattr(self, name)))
         return copy
 
+    @property
+    def has_model(self) -> bool:
+        """Whether `.model(...)` was called (a page's agent file may leave it to the page)."""
+        return not isinstance(self._model, NoModel)
+
     def model(
         self,
         model: ChatModel,

@@ -124,7 +124,11 @@ class NeedToolExecution:
 
 @dataclass(frozen=True, slots=True)
 class InterruptInfo:
-    """One pending interrupt: which tool call paused, why, and what it shows the human."""
+    """One pending interrupt: which tool call paused, why, and what it shows the human.
+
+    `token` is set by an HTTP server (`remi_web.transport`): the signed approval token a
+    `Resume` must present for this interrupt. In-process runs leave it `None`.
+    """
 
     interrupt_id: InterruptId
     call_id: str
@@ -132,6 +136,7 @@ class InterruptInfo:
     kind: str
     payload: JsonValue
     arguments: str = "{}"
+    token: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import copy
+import functools
 import inspect
+import pickle
 import sys
 import typing
 from collections.abc import AsyncGenerator, Callable, Mapping
@@ -102,9 +104,10 @@ class FunctionTool(Generic[P, R]):
         self._requires_approval = requires_approval
         self._slots, self._args = _arguments_model(fn, self._name, doc.params, localns)
         try:
-            self._schema = _clean_schema(self._args.model_json_schema())
+            schema = _clean_schema(self._args.model_json_schema())
         except PydanticUserError as exc:
             raise ConfigurationError(f"Tool {self._name!r}: {exc}") from exc
+        self._schema = _copier(schema)
 
     @property
     def name(self) -> str:
@@ -118,8 +121,8 @@ class FunctionTool(Generic[P, R]):
 
     @property
     def parameters(self) -> dict[str, JsonValue]:
-        """The JSON Schema of the arguments."""
-        return copy.deepcopy(self._schema)
+        """The JSON Schema of the arguments (a new copy on each access)."""
+        return self._schema()
 
     @property
     def requires_approval(self) -> bool:
@@ -343,6 +346,19 @@ def _has_description(hint: object) -> bool:
     if get_origin(hint) is not Annotated:
         return False
     return any(isinstance(m, FieldInfo) and m.description for m in get_args(hint)[1:])
+
+
+def _copier(schema: dict[str, JsonValue]) -> Callable[[], dict[str, JsonValue]]:
+    """A function returning a new deep copy of `schema` on each call.
+
+    Each model request gets its own copy of every tool's schema (a caller may edit it).
+    Unpickling a pickled schema copies it in about 1 us, where `copy.deepcopy` takes 5-10 us.
+    """
+    try:
+        frozen = pickle.dumps(schema, pickle.HIGHEST_PROTOCOL)
+    except Exception:  # a value pickle cannot copy (say, a function in `json_schema_extra`)
+        return functools.partial(copy.deepcopy, schema)
+    return functools.partial(cast(Callable[[bytes], dict[str, JsonValue]], pickle.loads), frozen)
 
 
 def _clean_schema(schema: dict[str, Any]) -> dict[str, JsonValue]:

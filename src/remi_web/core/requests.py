@@ -24,10 +24,15 @@ class Start:
 
 @dataclass(frozen=True, slots=True)
 class Resume:
-    """Continue run `run_id` paused by interrupts: one payload per pending interrupt id."""
+    """Continue run `run_id` paused by interrupts: one payload per pending interrupt id.
+
+    `tokens` (interrupt id to the `InterruptInfo.token` it came with) is what an HTTP server
+    checks before it resumes; in-process agents ignore it.
+    """
 
     run_id: RunId
     payloads: dict[str, JsonValue]
+    tokens: dict[str, str] = field(default_factory=dict)
     type: Literal["resume"] = field(default="resume", kw_only=True)
 
 
@@ -78,9 +83,12 @@ class ChatRequest:
         return ChatRequest(Start([Message.user(content)]), thread_id=thread_id)
 
     @staticmethod
-    def resume(run_id: RunId, payloads: dict[str, JsonValue]) -> ChatRequest:
-        """Resume a paused run with one payload per interrupt id."""
-        return ChatRequest(Resume(run_id, payloads))
+    def resume(
+        run_id: RunId, payloads: dict[str, JsonValue], tokens: dict[str, str] | None = None
+    ) -> ChatRequest:
+        """Resume a paused run with one payload per interrupt id (and, for a remote run,
+        the approval token of each interrupt)."""
+        return ChatRequest(Resume(run_id, payloads, dict(tokens or {})))
 
     @staticmethod
     def tool_results(run_id: RunId, results: list[ToolOutcome]) -> ChatRequest:

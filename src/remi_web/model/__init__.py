@@ -29,6 +29,7 @@ from .retry import NO_RETRY, Clock, RetryPolicy, SystemClock, retry_after_second
 from .scripted import ScriptedModel, Thinking, ToolCall
 from .scripted_transport import ScriptedResponse, ScriptedTransport, Stall
 from .sse import (
+    SseDataDecoder,
     SseDecoder,
     SseEvent,
     aiter_events,
@@ -64,6 +65,7 @@ __all__ = [
     "ScriptedTransport",
     "Secret",
     "ServerError",
+    "SseDataDecoder",
     "SseDecoder",
     "SseEvent",
     "Stall",

@@ -21,9 +21,10 @@ class IoGuard:
     the owner checks it.
     """
 
-    __slots__ = ("_task", "_undo", "_interrupted", "in_io", "cancelled")
+    __slots__ = ("_loop", "_task", "_undo", "_interrupted", "in_io", "cancelled")
 
     def __init__(self, token: CancellationToken) -> None:
+        self._loop: asyncio.AbstractEventLoop | None = None
         self._task: asyncio.Task[object] | None = None
         self._interrupted = False
         self.in_io = False
@@ -32,7 +33,13 @@ class IoGuard:
 
     def enter(self) -> None:
         """An await on the network begins in the current task."""
-        self._task = asyncio.current_task()
+        # Given the loop, `current_task` skips `get_running_loop()`, which makes a `getpid()`
+        # system call on CPython 3.11: this runs once per network read.
+        task = None if self._loop is None else asyncio.current_task(self._loop)
+        if task is None:  # the first call, or the guard moved to another loop
+            self._loop = asyncio.get_running_loop()
+            task = asyncio.current_task(self._loop)
+        self._task = task
         self.in_io = True
 
     def _on_cancel(self) -> None:

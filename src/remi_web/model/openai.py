@@ -22,7 +22,7 @@ from .http_errors import error_from_response
 from .openai_wire import ChunkParser, MaxTokensParam, build_body, completion_to_chunks
 from .redact import Secret, redact, safe_url
 from .retry import Clock, RetryPolicy, SystemClock
-from .sse import SseDecoder
+from .sse import SseDataDecoder
 from .transport import HttpRequest, HttpResponse, HttpTransport, Timeouts, default_transport
 
 T = TypeVar("T")
@@ -177,7 +177,7 @@ class OpenAIModel(Composable[ModelRequest, ModelChunk]):
                 for chunk in completion_to_chunks(_json(data)):
                     yield chunk
                 return
-            decoder = SseDecoder()
+            decoder = SseDataDecoder()
             parser = ChunkParser()
             body = aiter(response)
             while True:
@@ -200,15 +200,15 @@ class OpenAIModel(Composable[ModelRequest, ModelChunk]):
                     raise StreamError(f"the response stream broke: {error}") from None
                 finally:
                     guard.in_io = False
-                for event in decoder.feed(data):
-                    for chunk in parser.feed(event.data):
+                for payload in decoder.feed(data):
+                    for chunk in parser.feed(payload):
                         yield chunk
                         if guard.cancelled:
                             return
                 if guard.cancelled:
                     return
-            for event in decoder.finish():
-                for chunk in parser.feed(event.data):
+            for payload in decoder.finish():
+                for chunk in parser.feed(payload):
                     yield chunk
             for chunk in parser.finish():
                 yield chunk

@@ -38,6 +38,7 @@ from .errors import StreamError
 
 MaxTokensParam = Literal["max_tokens", "max_completion_tokens"]
 _NEEDS_TOOLS = ("tool_choice", "parallel_tool_calls")
+_raw_decode = json.JSONDecoder().raw_decode
 
 
 def part_to_wire(part: ContentPart) -> dict[str, JsonValue]:
@@ -204,13 +205,19 @@ class ChunkParser:
 
     def feed(self, data: str) -> list[ModelChunk]:
         """The chunks carried by one event's data."""
-        if data == "[DONE]" or data.strip() == "[DONE]":
-            self.done = True
-            return []
         try:
-            chunk = json.loads(data)
+            # The scanner alone: `json.loads` adds two regex scans for surrounding whitespace.
+            chunk, end = _raw_decode(data)
         except ValueError:
-            raise StreamError(f"the provider sent a malformed chunk: {data[:200]!r}") from None
+            end = -1
+        if end != len(data):  # `[DONE]`, whitespace around the JSON, or not JSON
+            if data.strip() == "[DONE]":
+                self.done = True
+                return []
+            try:
+                chunk = json.loads(data)
+            except ValueError:
+                raise StreamError(f"the provider sent a malformed chunk: {data[:200]!r}") from None
         if not isinstance(chunk, dict):
             raise StreamError(f"the provider sent a chunk that is not an object: {data[:200]!r}")
         error = chunk.get("error")
@@ -219,8 +226,22 @@ class ChunkParser:
         usage = chunk.get("usage")
         if isinstance(usage, dict):
             self._usage = parse_usage(usage)
-        out: list[ModelChunk] = []
         choices = chunk.get("choices")
+        if type(choices) is list and len(choices) == 1:  # the usual chunk: one piece of text
+            choice = choices[0]
+            if type(choice) is dict and choice.get("finish_reason") is None:
+                delta = choice.get("delta")
+                if type(delta) is dict and choice.get("index", 0) == 0:
+                    content = delta.get("content")
+                    if (
+                        type(content) is str
+                        and content
+                        and "tool_calls" not in delta
+                        and "reasoning_content" not in delta
+                        and "reasoning" not in delta
+                    ):
+                        return [TextChunk(content)]
+        out: list[ModelChunk] = []
         if not choices or not isinstance(choices, list):
             return out
         for choice in choices:

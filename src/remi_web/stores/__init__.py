@@ -1,6 +1,7 @@
-"""Checkpoint and thread stores: in memory, SQLite (native), and later IndexedDB (browser).
+"""Checkpoint and thread stores: in memory, SQLite (native), and IndexedDB (browser).
 
-`SQLiteStore` is imported on first use, so this package imports in Pyodide without `sqlite3`.
+`SQLiteStore` and the IndexedDB stores are imported on first use, so this package imports in
+Pyodide without `sqlite3` and natively without `js`.
 """
 
 from __future__ import annotations
@@ -10,15 +11,24 @@ from typing import TYPE_CHECKING
 from ..core.memory_store import MemoryStore
 
 if TYPE_CHECKING:
+    from .indexeddb import IndexedDBStore
+    from .indexeddb_snapshots import IndexedDBSnapshotStore
     from .sqlite import SQLiteStore
 
-__all__ = ["MemoryStore", "SQLiteStore"]
+__all__ = ["IndexedDBSnapshotStore", "IndexedDBStore", "MemoryStore", "SQLiteStore"]
+
+_LAZY = {
+    "SQLiteStore": "sqlite",  # needs the stdlib `sqlite3`
+    "IndexedDBStore": "indexeddb",  # needs Pyodide's `js` when used (not when imported)
+    "IndexedDBSnapshotStore": "indexeddb_snapshots",
+}
 
 
 def __getattr__(name: str) -> object:
-    """Import `SQLiteStore` lazily (it needs the stdlib `sqlite3`)."""
-    if name == "SQLiteStore":
-        from .sqlite import SQLiteStore
+    """Import the platform-specific stores lazily."""
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    from importlib import import_module
 
-        return SQLiteStore
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(import_module(f"{__name__}.{module}"), name)

@@ -1,0 +1,19 @@
+"""The Pyodide side of the web app: the worker bridge and the page author's agent file."""
+
+from .boot import browser_store, start_bridge
+from .bridge import BridgeError, WorkerBridge
+from .history import message_view, thread_view
+from .page_agent import build_page_agent, load_page_agent
+from .settings import BrowserSettings
+
+__all__ = [
+    "BridgeError",
+    "BrowserSettings",
+    "WorkerBridge",
+    "browser_store",
+    "build_page_agent",
+    "load_page_agent",
+    "message_view",
+    "start_bridge",
+    "thread_view",
+]

@@ -1,0 +1,51 @@
+"""What the web app's worker calls once Pyodide is up: load the page's agent file, open the store."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from typing import Any
+
+from ..core.agent import Agent
+from ..core.events import AgentEvent
+from ..core.memory_store import MemoryStore
+from ..core.requests import ChatRequest
+from ..core.store import Store
+from .bridge import WorkerBridge
+from .page_agent import build_page_agent, load_page_agent
+from .settings import BrowserSettings
+
+
+def browser_store() -> Store:
+    """IndexedDB in a browser (runs survive a reload); memory elsewhere (node, tests)."""
+    if sys.platform == "emscripten":
+        import js
+
+        if getattr(js, "indexedDB", None) is not None:
+            from ..stores.indexeddb import IndexedDBStore
+
+            return IndexedDBStore()
+    return MemoryStore()
+
+
+def remote_agent(settings: BrowserSettings) -> Agent[ChatRequest, AgentEvent]:
+    """The agent at `settings.agent_url`, over the HTTP + SSE protocol."""
+    from ..transport.http_agent import HttpAgent
+
+    return HttpAgent(settings.agent_url, token=settings.agent_token or None)
+
+
+def start_bridge(
+    agent_source: str, post: Callable[[str], None], filename: str = "agent.py",
+    store: Store | None = None,
+) -> WorkerBridge:
+    """The bridge for the agent file `agent_source`; raises `ConfigurationError` if it is broken."""
+    builder: Any = load_page_agent(agent_source, filename)
+    where = store if store is not None else browser_store()
+
+    def make_agent(settings: BrowserSettings) -> Agent[ChatRequest, AgentEvent]:
+        if settings.mode == "remote":
+            return remote_agent(settings)
+        return build_page_agent(builder, settings, where)
+
+    return WorkerBridge(make_agent, where, post)

@@ -1,0 +1,55 @@
+"""The page author's agent file: Python source that defines `agent`, an `AgentBuilder`.
+
+The file sets the tools, the system prompt and anything else; when it sets no model, the
+page's settings supply an `OpenAIModel`. The worker always adds its own store, so runs
+persist in the browser. The same file runs natively (`python agent.py`) when it wants to.
+"""
+
+from __future__ import annotations
+
+import sys
+import types
+from typing import Any
+
+from ..core.builder import AgentBuilder
+from ..core.errors import ConfigurationError
+from ..core.loop import AgentLoop
+from ..core.store import Store
+from ..model.openai import OpenAIModel
+from .settings import BrowserSettings
+
+MODULE_NAME = "remi_page_agent"
+
+
+def load_page_agent(source: str, filename: str = "agent.py") -> AgentBuilder[Any]:
+    """Run the agent file's source as module `remi_page_agent` and return its `agent`.
+
+    Raises `ConfigurationError` naming the file when it fails or defines no builder.
+    """
+    module = types.ModuleType(MODULE_NAME)
+    module.__file__ = filename
+    sys.modules[MODULE_NAME] = module
+    try:
+        exec(compile(source, filename, "exec"), module.__dict__)
+    except Exception as error:
+        raise ConfigurationError(f"{filename} failed: {type(error).__name__}: {error}") from error
+    agent = module.__dict__.get("agent")
+    if not isinstance(agent, AgentBuilder):
+        found = "nothing" if agent is None else type(agent).__name__
+        raise ConfigurationError(
+            f"{filename} must define `agent = AgentBuilder()...` (an AgentBuilder); found {found}"
+        )
+    return agent
+
+
+def build_page_agent(
+    builder: AgentBuilder[Any], settings: BrowserSettings, store: Store
+) -> AgentLoop:
+    """The runnable agent: the file's builder, the settings' model if it set none, `store`."""
+    if not builder.has_model:
+        if not settings.base_url:
+            raise ConfigurationError("No model endpoint: set the base URL in the settings.")
+        model = OpenAIModel(settings.model, base_url=settings.base_url, api_key=settings.api_key)
+        builder = builder.model(model)
+    built: AgentLoop = builder.store(store).build()
+    return built

@@ -1,0 +1,127 @@
+"""`remi web`: serve the web app, the page's agent file and (unless a provider is set) the mock LLM.
+
+Everything comes from one origin: `/` the app (`web/`), `/dist/` the Pyodide runtime and wheels
+(`scripts/setup_web.sh` assembles them), `/agent.py` the agent file the worker runs, `/config.json`
+the page's default settings, and `/v1/...` the mock OpenAI-compatible model.
+"""
+
+from __future__ import annotations
+
+import argparse
+import mimetypes
+import os
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import FileResponse, JSONResponse, PlainTextResponse, Response
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+
+from ..model.mock_server import MockConfig
+from ..model.mock_server import create_app as create_mock_app
+
+WEB_DIR = Path(__file__).resolve().parents[3] / "web"
+DEFAULT_PORT = 8765
+
+for _type, _suffix in (
+    ("text/javascript", ".mjs"), ("text/javascript", ".js"), ("application/wasm", ".wasm"),
+    ("application/zip", ".whl"), ("text/x-python", ".py"), ("application/json", ".json"),
+):
+    mimetypes.add_type(_type, _suffix)
+
+
+class RevalidatedFiles(StaticFiles):
+    """Static files the browser must revalidate (a cheap 304) before reuse: a rebuilt wheel
+    keeps its file name, and a stale cached copy would fail the lock's integrity check."""
+
+    def file_response(self, *args: Any, **kwargs: Any) -> Response:
+        response = super().file_response(*args, **kwargs)
+        response.headers["cache-control"] = "no-cache"
+        return response
+
+
+class WebSetupError(RuntimeError):
+    """The web app cannot be served (its files are missing)."""
+
+
+def create_web_app(
+    *,
+    web_dir: Path = WEB_DIR,
+    agent_file: Path | None = None,
+    mock: MockConfig | None = None,
+    base_url: str | None = None,
+    model: str = "mock",
+) -> Starlette:
+    """The app. With `mock` the mock LLM is mounted at `/v1`; `base_url` overrides the page's
+    default endpoint (a real provider). The API key is never served: users enter it in the page.
+    """
+    dist = web_dir / "dist"
+    if not (dist / "pyodide.mjs").is_file() or not (dist / "pyodide-lock.json").is_file():
+        raise WebSetupError(f"{dist} is not assembled: run scripts/setup_web.sh first")
+    agent = agent_file if agent_file is not None else web_dir / "agent.py"
+    if not agent.is_file():
+        raise WebSetupError(f"agent file {agent} does not exist")
+
+    async def config(request: Request) -> Response:
+        endpoint = base_url or str(request.base_url).rstrip("/") + "/v1"
+        return JSONResponse(
+            {"base_url": endpoint, "model": model, "mock": mock is not None, "agent": agent.name},
+            headers={"cache-control": "no-store"},
+        )
+
+    async def agent_source(request: Request) -> Response:
+        return PlainTextResponse(
+            agent.read_text(encoding="utf-8"),
+            media_type="text/x-python",
+            headers={"cache-control": "no-store"},
+        )
+
+    async def index(request: Request) -> Response:
+        return FileResponse(web_dir / "index.html", headers={"cache-control": "no-store"})
+
+    routes: list[Route | Mount] = [
+        Route("/", index),
+        Route("/config.json", config),
+        Route("/agent.py", agent_source),
+        Mount("/dist", RevalidatedFiles(directory=dist)),
+    ]
+    if mock is not None:
+        routes.append(Mount("/v1", create_mock_app(mock)))
+    routes.append(Mount("/", RevalidatedFiles(directory=web_dir)))
+    return Starlette(routes=routes)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """`remi web [--host H] [--port N] [--agent FILE] [--tps T]`: serve the app and print its URL."""
+    parser = argparse.ArgumentParser(
+        prog="remi web",
+        description="Serve the web app (the agent runs in the page, in Pyodide) and the mock LLM.",
+    )
+    parser.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
+    parser.add_argument("--port", type=int, default=DEFAULT_PORT, help=f"default {DEFAULT_PORT}")
+    parser.add_argument("--agent", type=Path, default=None, help="the agent file the page runs")
+    parser.add_argument("--web-dir", type=Path, default=WEB_DIR, help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--tps", type=float, default=40.0,
+        help="mock model tokens per second (default 40; 0 = no pacing)",
+    )
+    parser.add_argument("--model", default=None, help="default model name shown in the settings")
+    args = parser.parse_args(list(argv) if argv is not None else None)
+    provider = os.environ.get("OPENAI_BASE_URL")
+    mock = None if provider else MockConfig(tokens_per_second=args.tps or None)
+    model = args.model or os.environ.get("OPENAI_MODEL") or ("mock" if mock else "gpt-4o-mini")
+    try:
+        app = create_web_app(
+            web_dir=args.web_dir, agent_file=args.agent, mock=mock, base_url=provider, model=model
+        )
+    except WebSetupError as error:
+        parser.error(str(error))
+    import uvicorn
+
+    where = f"provider {provider}" if provider else "the built-in mock model"
+    print(f"remi-web demo at http://{args.host}:{args.port}/  (model: {where})", flush=True)
+    uvicorn.run(app, host=args.host, port=args.port, log_level="warning")
+    return 0

@@ -1,0 +1,289 @@
+"""`IndexedDBStore`: checkpoints and thread histories in the browser's IndexedDB (Pyodide).
+
+The same contract as `SQLiteStore`, for a page or a Web Worker: the data outlives a reload and
+is shared by every tab and worker of the origin that opens the same database name.
+
+Each operation is one IndexedDB transaction whose requests are issued synchronously (follow-up
+requests are chained in success callbacks, never after an `await`), so it is atomic, and
+IndexedDB's scheduling orders it: read-write transactions over overlapping stores run one at a
+time in the order they were created, across every connection, tab and worker, each seeing the
+writes of those before it. Counters that must grow (`order`, a thread's `revision`, message
+positions) are read and written back inside the writing transaction, which makes them as
+race-free as SQLite's `BEGIN IMMEDIATE`, with no Python lock. Cancelling the `await` of a write
+whose transaction is under way does not stop it: it still commits (or aborts) as a whole. The
+schema and its migrations are in `idb_database`.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from types import TracebackType
+from typing import Self
+
+from pydantic import JsonValue, TypeAdapter
+
+from ..core.errors import StoreError
+from ..core.ids import RunId, ThreadId
+from ..core.messages import Message
+from ..core.state import CHECKPOINT_ADAPTER, Checkpoint
+from . import idb
+from .idb_database import (
+    BY_REVISION,
+    BY_RUN,
+    BY_THREAD,
+    CHECKPOINTS,
+    CLOCK,
+    DEFAULT_NAME,
+    MESSAGES,
+    META,
+    THREADS,
+    RemiDatabase,
+)
+
+_MESSAGE_ADAPTER: TypeAdapter[Message] = TypeAdapter(Message)
+_MESSAGE_LIST_ADAPTER: TypeAdapter[list[Message]] = TypeAdapter(list[Message])
+
+
+class IndexedDBStore:
+    """A `Store` (checkpoints and threads) in IndexedDB, for Pyodide in a page or a Web Worker.
+
+    The database is opened (and created or migrated) on first use. Stores with the same `name`
+    share their data, in this context and in other tabs and workers of the origin.
+
+    Args:
+        name: the IndexedDB database name.
+
+    Raises:
+        StoreError: IndexedDB is not available here (natively, or a context without it).
+    """
+
+    def __init__(self, name: str = DEFAULT_NAME) -> None:
+        if not idb.available():
+            raise StoreError(
+                "IndexedDBStore needs IndexedDB, which only a browser page or worker running "
+                "Pyodide has: use SQLiteStore or MemoryStore elsewhere"
+            )
+        self.name = name
+        self._database = RemiDatabase(name)
+
+    @staticmethod
+    def available() -> bool:
+        """Whether IndexedDB can be used here (Pyodide with `indexedDB` on the global scope)."""
+        return idb.available()
+
+    @staticmethod
+    async def delete_database(name: str = DEFAULT_NAME) -> None:
+        """Delete the database `name` and everything in it, snapshots included.
+
+        Open stores on it are closed by the deletion; their next operation starts afresh.
+        """
+        try:
+            await idb.delete_database(name)
+        except idb.IdbError as error:
+            raise StoreError(f"IndexedDBStore.delete_database failed: {error}") from error
+
+    async def put_checkpoint(self, checkpoint: Checkpoint) -> None:
+        """Store `checkpoint`; putting the same id again replaces it (keeping its put order)."""
+        record: dict[str, JsonValue] = {
+            "id": checkpoint.id,
+            "run_id": checkpoint.run_id,
+            "thread_id": checkpoint.thread_id,
+            "sequence": checkpoint.sequence,
+            "status": checkpoint.status,
+            "created_at": checkpoint.created_at,
+            "body": CHECKPOINT_ADAPTER.dump_json(checkpoint).decode(),
+        }
+
+        def script(tx: idb.Transaction) -> None:
+            def write(order: int) -> None:
+                tx.put(CHECKPOINTS, {**record, "order": order})
+
+            def with_previous(previous: JsonValue) -> None:
+                if previous is None:
+                    _tick(tx, write)  # a new id goes after everything put so far
+                else:
+                    write(_count(previous, "order"))
+
+            tx.get(CHECKPOINTS, checkpoint.id, with_previous)
+
+        await self._run("put_checkpoint", [CHECKPOINTS, META], "readwrite", script)
+
+    async def latest_checkpoint(self, run_id: RunId) -> Checkpoint | None:
+        """The checkpoint of `run_id` with the highest sequence (the later put on a tie)."""
+        found: list[str] = []
+
+        def script(tx: idb.Transaction) -> None:
+            def keep(record: JsonValue) -> None:
+                if record is not None:
+                    found.append(_text(record, "body"))
+
+            tx.last(CHECKPOINTS, keep, index=BY_RUN, where=idb.KeyRange.prefix(run_id))
+
+        await self._run("latest_checkpoint", [CHECKPOINTS], "readonly", script)
+        with self._errors("latest_checkpoint"):
+            return CHECKPOINT_ADAPTER.validate_json(found[0]) if found else None
+
+    async def list_checkpoints(self, thread_id: ThreadId) -> list[Checkpoint]:
+        """All checkpoints of the thread's runs, oldest (`created_at`, then put order) first."""
+        bodies: list[str] = []
+
+        def script(tx: idb.Transaction) -> None:
+            def keep(records: list[JsonValue]) -> None:
+                bodies.extend(_text(record, "body") for record in records)
+
+            tx.get_all(CHECKPOINTS, keep, index=BY_THREAD, where=idb.KeyRange.prefix(thread_id))
+
+        await self._run("list_checkpoints", [CHECKPOINTS], "readonly", script)
+        with self._errors("list_checkpoints"):
+            return [CHECKPOINT_ADAPTER.validate_json(body) for body in bodies]
+
+    async def load_messages(self, thread_id: ThreadId) -> list[Message]:
+        """The thread's messages in order (empty for an unknown thread)."""
+        bodies: list[str] = []
+
+        def script(tx: idb.Transaction) -> None:
+            def keep(records: list[JsonValue]) -> None:
+                bodies.extend(_text(record, "body") for record in records)
+
+            tx.get_all(MESSAGES, keep, where=idb.KeyRange.prefix(thread_id))
+
+        await self._run("load_messages", [MESSAGES], "readonly", script)
+        with self._errors("load_messages"):
+            return _MESSAGE_LIST_ADAPTER.validate_json("[" + ",".join(bodies) + "]")
+
+    async def append_messages(self, thread_id: ThreadId, messages: list[Message]) -> None:
+        """Add messages at the end of the thread (creating it); an empty list changes nothing."""
+        if not messages:
+            return
+        encoded = [_MESSAGE_ADAPTER.dump_json(message).decode() for message in messages]
+
+        def script(tx: idb.Transaction) -> None:
+            def with_thread(thread: JsonValue) -> None:
+                start = 0 if thread is None else _count(thread, "next_position")
+
+                def write(revision: int) -> None:
+                    for position, body in enumerate(encoded, start):
+                        row: JsonValue = {
+                            "thread_id": thread_id,
+                            "position": position,
+                            "body": body,
+                        }
+                        tx.put(MESSAGES, row)
+                    thread_record: JsonValue = {
+                        "thread_id": thread_id,
+                        "revision": revision,
+                        "updated_at": time.time(),
+                        "next_position": start + len(encoded),
+                    }
+                    tx.put(THREADS, thread_record)
+
+                _tick(tx, write)
+
+            tx.get(THREADS, thread_id, with_thread)
+
+        await self._run("append_messages", [THREADS, MESSAGES, META], "readwrite", script)
+
+    async def list_threads(self) -> list[ThreadId]:
+        """Ids of the threads that have messages, most recently updated first."""
+        ids: list[ThreadId] = []
+
+        def script(tx: idb.Transaction) -> None:
+            def keep(records: list[JsonValue]) -> None:
+                ids.extend(ThreadId(_text(record, "thread_id")) for record in reversed(records))
+
+            tx.get_all(THREADS, keep, index=BY_REVISION)
+
+        await self._run("list_threads", [THREADS], "readonly", script)
+        return ids
+
+    async def delete_thread(self, thread_id: ThreadId) -> None:
+        """Forget the thread: its checkpoints and its messages."""
+
+        def script(tx: idb.Transaction) -> None:
+            def delete_checkpoints(ids: list[JsonValue]) -> None:
+                for checkpoint_id in ids:
+                    tx.delete(CHECKPOINTS, _key(checkpoint_id))
+
+            where = idb.KeyRange.prefix(thread_id)
+            tx.get_all_keys(CHECKPOINTS, delete_checkpoints, index=BY_THREAD, where=where)
+            tx.delete(MESSAGES, where)
+            tx.delete(THREADS, thread_id)
+
+        await self._run("delete_thread", [CHECKPOINTS, THREADS, MESSAGES], "readwrite", script)
+
+    def close(self) -> None:
+        """Close the connection; later operations raise `StoreError`. Safe to call twice."""
+        self._database.close()
+
+    async def __aenter__(self) -> Self:
+        """The store itself; leaving the `async with` block closes it."""
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        """Close the store."""
+        self.close()
+
+    async def _run(
+        self,
+        operation: str,
+        stores: Sequence[str],
+        mode: idb.Mode,
+        script: Callable[[idb.Transaction], None],
+    ) -> None:
+        with self._errors(operation):
+            await self._database.run(stores, mode, script)
+
+    @contextmanager
+    def _errors(self, operation: str) -> Iterator[None]:
+        """Turn IndexedDB and decoding failures into `StoreError` naming `operation`."""
+        try:
+            yield
+        except (idb.IdbError, ValueError) as error:  # pydantic's ValidationError is a ValueError
+            where = f"IndexedDBStore.{operation} failed on {self.name!r}"
+            raise StoreError(f"{where}: {error}") from error
+
+
+def _tick(tx: idb.Transaction, then: Callable[[int], None]) -> None:
+    """Advance the store-wide counter inside `tx` and pass its new value to `then`."""
+
+    def advance(current: JsonValue) -> None:
+        value = 1 if current is None else _number(current, CLOCK) + 1
+        tx.put(META, value, CLOCK)
+        then(value)
+
+    tx.get(META, CLOCK, advance)
+
+
+def _count(record: JsonValue, field: str) -> int:
+    """The integer `field` of a stored record."""
+    if not isinstance(record, dict):
+        raise ValueError(f"a stored record is not an object: {str(record)[:200]}")
+    return _number(record.get(field), field)
+
+
+def _number(value: JsonValue, what: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ValueError(f"stored {what!r} is not an integer: {str(value)[:200]}")
+    return value
+
+
+def _text(record: JsonValue, field: str) -> str:
+    """The text `field` of a stored record."""
+    value = record.get(field) if isinstance(record, dict) else None
+    if not isinstance(value, str):
+        raise ValueError(f"a stored record has no text {field!r}: {str(record)[:200]}")
+    return value
+
+
+def _key(value: JsonValue) -> idb.Key:
+    """A primary key read back from IndexedDB (checkpoint ids are strings)."""
+    if not isinstance(value, str):
+        raise ValueError(f"unexpected key {str(value)[:200]}")
+    return value

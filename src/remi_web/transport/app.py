@@ -1,0 +1,130 @@
+"""`create_app`: any agent served over HTTP + SSE as an ASGI (Starlette) application.
+
+Run it with uvicorn (`remi serve module:agent`, or `uvicorn.run(create_app(agent))`).
+Native only: the browser never imports this module.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+
+from ..stores.sqlite import SQLiteStore
+from .agent_source import AgentSource, bind_agent
+from .approvals import ApprovalLedger
+from .auth import BearerAuth
+from .config import ServerConfig
+from .database import open_database
+from .event_log import EventLog
+from .keys import key_from_text, stored_key
+from .problems import HttpProblem
+from .protocol import HEALTH_PATH, LAST_EVENT_ID_HEADER, RUN_ID_HEADER, STREAM_AFTER_HEADER
+from .routes import make_routes
+from .runs import RunService
+from .signing import ApprovalSigner
+
+_log = logging.getLogger("remi_web.transport")
+
+
+def create_app(agent: AgentSource, config: ServerConfig | None = None) -> Starlette:
+    """The ASGI app serving `agent` (see `docs/protocol.md`).
+
+    Args:
+        agent: an `Agent[ChatRequest, AgentEvent]`, or a function `(store) -> Agent` given
+            the server's SQLite store. An `AgentLoop` left on the builder's default
+            in-memory store is moved onto the server's store.
+        config: the settings; by default `ServerConfig.from_env()` (so `REMI_API_TOKEN`,
+            `REMI_APPROVAL_KEY` and `REMI_CORS_ORIGINS` apply).
+
+    The app's `state.runs` is its `RunService`; leaving the app's lifespan (or calling
+    `await app.state.close()`) cancels live runs and closes the database.
+    """
+    cfg = config if config is not None else ServerConfig.from_env()
+    store = SQLiteStore(cfg.db)
+    conn = open_database(cfg.db)
+    key = key_from_text(cfg.approval_key) if cfg.approval_key else stored_key(conn)
+    served, checkpoints = bind_agent(agent, store)
+    runs = RunService(
+        served,
+        checkpoints,
+        EventLog(conn),
+        ApprovalLedger(conn),
+        ApprovalSigner(key),
+        reconnect_grace=cfg.reconnect_grace,
+        cancel_wait=cfg.cancel_wait,
+        allow_edits=cfg.allow_edits,
+    )
+    closed = False
+
+    async def close() -> None:
+        nonlocal closed
+        if closed:
+            return
+        closed = True
+        await runs.close()
+        store.close()
+        conn.close()
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        yield
+        await close()
+
+    middleware: list[Middleware] = []
+    if cfg.cors_origins:
+        middleware.append(
+            Middleware(
+                CORSMiddleware,
+                allow_origins=list(cfg.cors_origins),
+                allow_methods=["GET", "POST"],
+                allow_headers=["authorization", "content-type", "accept", LAST_EVENT_ID_HEADER],
+                expose_headers=[RUN_ID_HEADER, STREAM_AFTER_HEADER],
+                max_age=600,
+            )
+        )
+    if cfg.token:
+        middleware.append(Middleware(BearerAuth, token=cfg.token, open_paths=[HEALTH_PATH]))
+    app = Starlette(
+        routes=make_routes(runs, cfg),
+        middleware=middleware,
+        exception_handlers={
+            HttpProblem: _problem,
+            HTTPException: _http_exception,
+            Exception: _crash,
+        },
+        lifespan=lifespan,
+    )
+    app.state.runs = runs
+    app.state.config = cfg
+    app.state.close = close
+    return app
+
+
+async def _problem(request: Request, error: Exception) -> Response:
+    assert isinstance(error, HttpProblem)
+    return JSONResponse(error.body(), error.status, error.headers)
+
+
+async def _http_exception(request: Request, error: Exception) -> Response:
+    assert isinstance(error, HTTPException)
+    codes = {404: "not_found", 405: "method_not_allowed"}
+    message = {
+        404: f"No endpoint {request.url.path}; see docs/protocol.md for the routes.",
+        405: f"{request.method} is not allowed on {request.url.path}.",
+    }.get(error.status_code, str(error.detail))
+    problem = HttpProblem(error.status_code, codes.get(error.status_code, "http_error"), message)
+    return JSONResponse(problem.body(), problem.status, dict(error.headers or {}))
+
+
+async def _crash(request: Request, error: Exception) -> Response:
+    _log.error("unhandled error on %s %s", request.method, request.url.path, exc_info=error)
+    problem = HttpProblem(500, "internal", "The server failed on this request; see its log.")
+    return JSONResponse(problem.body(), problem.status)

@@ -1,0 +1,124 @@
+"""Reading a request body: a size limit, JSON, then a `ChatRequest`, with 4xx answers
+naming the field at fault."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+
+from pydantic import JsonValue, ValidationError
+from starlette.requests import Request
+
+from ..core.requests import CHAT_REQUEST_ADAPTER, ChatRequest
+from .problems import HttpProblem
+
+MAX_ERRORS_SHOWN = 3
+
+
+async def read_body(request: Request, max_bytes: int) -> bytes:
+    """The raw body, refused with 413 past `max_bytes` (announced or actually sent)."""
+    announced = request.headers.get("content-length")
+    if announced is not None and announced.isdigit() and int(announced) > max_bytes:
+        raise _too_large(max_bytes)
+    kind = request.headers.get("content-type", "application/json").split(";")[0].strip().lower()
+    if kind and kind != "application/json" and not kind.endswith("+json"):
+        raise HttpProblem(
+            415, "unsupported_media_type",
+            f"Send the body as application/json (got {kind!r}).", None,
+        )
+    parts: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > max_bytes:
+            raise _too_large(max_bytes)
+        parts.append(chunk)
+    return b"".join(parts)
+
+
+def parse_json(raw: bytes) -> JsonValue:
+    """The JSON document of `raw`, or a 400 saying where it is malformed."""
+    if not raw.strip():
+        raise HttpProblem(400, "invalid_json", "The request body is empty; send a JSON object.")
+    try:
+        value: JsonValue = json.loads(raw)
+    except UnicodeDecodeError:
+        raise HttpProblem(400, "invalid_json", "The request body is not UTF-8 text.") from None
+    except json.JSONDecodeError as error:
+        raise HttpProblem(
+            400, "invalid_json",
+            f"The request body is not valid JSON: {error.msg} at line {error.lineno} "
+            f"column {error.colno}.",
+        ) from None
+    return value
+
+
+def parse_chat_request(raw: bytes) -> ChatRequest:
+    """The `ChatRequest` of a body, or a 400/422 naming the first field at fault."""
+    document = parse_json(raw)
+    if not isinstance(document, dict):
+        raise HttpProblem(
+            422, "invalid_request",
+            f"The body must be a JSON object (a ChatRequest), not {_kind(document)}.",
+        )
+    try:
+        return CHAT_REQUEST_ADAPTER.validate_python(document)
+    except ValidationError as error:
+        raise validation_problem(error, document) from None
+
+
+def validation_problem(error: ValidationError, document: JsonValue) -> HttpProblem:
+    """A 422 naming the fields of a validation error (the first one in `field`)."""
+    by_field: dict[str, list[str]] = {}
+    for item in error.errors(include_url=False):
+        messages = by_field.setdefault(field_path(item["loc"], document) or "(body)", [])
+        if item["msg"] not in messages:
+            messages.append(str(item["msg"]))
+    shown = list(by_field.items())[:MAX_ERRORS_SHOWN]
+    message = "; ".join(f"{field}: {' or '.join(msgs)}" for field, msgs in shown)
+    if len(by_field) > len(shown):
+        message += f" (and {len(by_field) - len(shown)} more fields)"
+    first = shown[0][0]
+    return HttpProblem(422, "invalid_request", f"Invalid request: {message}.", first)
+
+
+def field_path(loc: Sequence[int | str], document: JsonValue) -> str:
+    """A validation error's location as the dotted path of the field the client sent.
+
+    Pydantic puts union labels in locations: the tag of a discriminated union (`start`)
+    and the member tried for a plain union (`str`, `list[...]`); neither is a field of the
+    document, so both are left out.
+    """
+    parts: list[str] = []
+    node: JsonValue = document
+    for step in loc:
+        if isinstance(node, dict):
+            if isinstance(step, str) and step not in node and node.get("type") == step:
+                continue  # a union tag, not a key
+            node = node.get(str(step))
+        elif isinstance(node, list) and isinstance(step, int):
+            node = node[step] if 0 <= step < len(node) else None
+        elif isinstance(step, str):
+            continue  # a union member's label under a value that has no fields
+        else:
+            node = None
+        parts.append(str(step))
+    return ".".join(parts)
+
+
+def _too_large(limit: int) -> HttpProblem:
+    return HttpProblem(
+        413, "body_too_large", f"The request body is larger than this server's limit of {limit} bytes."
+    )
+
+
+def _kind(value: JsonValue) -> str:
+    if isinstance(value, list):
+        return "an array"
+    if isinstance(value, str):
+        return "a string"
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    return "a number"

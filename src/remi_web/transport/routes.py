@@ -1,0 +1,124 @@
+"""The HTTP endpoints of the agent server (see `docs/protocol.md`)."""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from ..core.ids import RunId
+from ..core.requests import ChatRequest, Resume, Start, ToolResults
+from .body import parse_chat_request, read_body
+from .config import ServerConfig
+from .live_run import LiveRun
+from .problems import HttpProblem
+from .protocol import (
+    HEALTH_PATH,
+    LAST_EVENT_ID_HEADER,
+    PROTOCOL_VERSION,
+    RUN_ID_HEADER,
+    RUN_INFO_ADAPTER,
+    RUNS_PATH,
+    STREAM_AFTER_HEADER,
+    RunInfo,
+)
+from .runs import RunService
+from .sse_response import EventStreamResponse
+
+
+def make_routes(runs: RunService, config: ServerConfig) -> list[Route]:
+    """The routes serving `runs` with `config`'s limits."""
+
+    async def request_of(request: Request, kind: type[Start | Resume | ToolResults]) -> ChatRequest:
+        chat = parse_chat_request(await read_body(request, config.max_body))
+        if not isinstance(chat.input, kind):
+            raise HttpProblem(
+                422, "wrong_endpoint",
+                f"This endpoint takes input.type {_TYPE_NAMES[kind]!r}, not "
+                f"{chat.input.type!r}: {_ENDPOINTS[chat.input.type]}.",
+                "input.type",
+            )
+        if not isinstance(chat.input, Start) and chat.input.run_id != request.path_params["run_id"]:
+            raise HttpProblem(
+                422, "run_id_mismatch",
+                f"input.run_id {chat.input.run_id!r} is not the run of the URL "
+                f"{request.path_params['run_id']!r}.",
+                "input.run_id",
+            )
+        return chat
+
+    def stream(live: LiveRun) -> Response:
+        subscription = runs.subscribe(live.run_id, live.after)
+        headers = {RUN_ID_HEADER: live.run_id, STREAM_AFTER_HEADER: str(live.after)}
+        return EventStreamResponse(subscription, config.keepalive, headers)
+
+    async def start(request: Request) -> Response:
+        return stream(await runs.start(await request_of(request, Start)))
+
+    async def resume(request: Request) -> Response:
+        chat = await request_of(request, Resume)
+        return stream(await runs.resume(_run_id(request), chat))
+
+    async def tool_results(request: Request) -> Response:
+        chat = await request_of(request, ToolResults)
+        return stream(await runs.tool_results(_run_id(request), chat))
+
+    async def cancel(request: Request) -> Response:
+        await read_body(request, config.max_body)
+        return _info(await runs.cancel(_run_id(request)))
+
+    async def status(request: Request) -> Response:
+        return _info(runs.info(_run_id(request)))
+
+    async def events(request: Request) -> Response:
+        run_id = _run_id(request)
+        after = _after(request)
+        headers = {RUN_ID_HEADER: run_id, STREAM_AFTER_HEADER: str(after)}
+        return EventStreamResponse(runs.subscribe(run_id, after), config.keepalive, headers)
+
+    async def health(request: Request) -> Response:
+        return JSONResponse(
+            {"status": "ok", "protocol": PROTOCOL_VERSION, "live_runs": len(runs.live)}
+        )
+
+    return [
+        Route(RUNS_PATH, start, methods=["POST"]),
+        Route(RUNS_PATH + "/{run_id}/resume", resume, methods=["POST"]),
+        Route(RUNS_PATH + "/{run_id}/tool-results", tool_results, methods=["POST"]),
+        Route(RUNS_PATH + "/{run_id}/cancel", cancel, methods=["POST"]),
+        Route(RUNS_PATH + "/{run_id}/events", events, methods=["GET"]),
+        Route(RUNS_PATH + "/{run_id}", status, methods=["GET"]),
+        Route(HEALTH_PATH, health, methods=["GET"]),
+    ]
+
+
+_TYPE_NAMES: dict[type, str] = {Start: "start", Resume: "resume", ToolResults: "tool_results"}
+_ENDPOINTS = {
+    "start": "start runs with POST /v1/runs",
+    "resume": "resume with POST /v1/runs/{run_id}/resume",
+    "tool_results": "send tool results with POST /v1/runs/{run_id}/tool-results",
+}
+
+
+def _run_id(request: Request) -> RunId:
+    return RunId(str(request.path_params["run_id"]))
+
+
+def _after(request: Request) -> int:
+    """The reader's last event id: the `Last-Event-ID` header, else the `after` query."""
+    header = request.headers.get(LAST_EVENT_ID_HEADER)
+    text, field = (header, "Last-Event-ID") if header is not None else (
+        request.query_params.get("after", "0"), "after"
+    )
+    text = text.strip() or "0"
+    if not (text.isascii() and text.isdigit()):
+        raise HttpProblem(
+            400, "invalid_last_event_id",
+            f"{field} must be the id (a whole number) of the last event received, not {text!r}.",
+            field,
+        )
+    return int(text)
+
+
+def _info(info: RunInfo) -> Response:
+    return Response(RUN_INFO_ADAPTER.dump_json(info), media_type="application/json")

@@ -1,0 +1,78 @@
+"""`GuestBuild`: a loaded component that passed its smoke test, ready to serve runs."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TypeVar
+
+from wasmtime.component import Linker
+
+from ..guest.protocol import AgentInfo
+from .artifact import LoadedComponent, load_bytes
+from .engine import Limits
+from .errors import GuestFailure, GuestLoadError
+from .instance import GuestInstance
+
+T = TypeVar("T")
+_executor: ThreadPoolExecutor | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class GuestBuild:
+    """One build of a guest: its compiled component and what it said about itself.
+
+    Args:
+        path: the file it was loaded from.
+        loaded: the compiled component.
+        info: the guest's `describe()` answer (name, versions, tools).
+        generation: 1 for the first build an agent loaded, then +1 per reload.
+        load_seconds: how long loading and the smoke test took.
+    """
+
+    path: Path
+    loaded: LoadedComponent
+    info: AgentInfo
+    generation: int
+    load_seconds: float
+
+    @property
+    def sha256(self) -> str:
+        """The SHA-256 of the `.wasm` (identifies the build)."""
+        return self.loaded.sha256
+
+
+def load_build(
+    path: Path, linker: Linker, limits: Limits, generation: int = 1, data: bytes | None = None
+) -> GuestBuild:
+    """Load `path` (or `data` read from it) and smoke-test it: instantiate it and call
+    `describe()`. Blocking; raises `GuestLoadError` (or `IncompatibleGuest`) with the reason."""
+    started = time.perf_counter()
+    if data is None:
+        try:
+            data = path.read_bytes()
+        except OSError as error:
+            raise GuestLoadError(f"Cannot read {path}: {error}.") from error
+    loaded = load_bytes(data, path)
+    try:
+        info = GuestInstance(loaded, linker, limits).describe()
+    except GuestFailure as error:
+        raise GuestLoadError(f"{path} failed its smoke test: {error}") from error
+    return GuestBuild(path, loaded, info, generation, time.perf_counter() - started)
+
+
+def executor() -> ThreadPoolExecutor:
+    """The threads guest calls run on (so a busy guest never blocks the event loop)."""
+    global _executor
+    if _executor is None:
+        _executor = ThreadPoolExecutor(max_workers=64, thread_name_prefix="remi-wasm")
+    return _executor
+
+
+async def offload(fn: Callable[[], T]) -> T:
+    """Run blocking `fn` on the guest threads."""
+    return await asyncio.get_running_loop().run_in_executor(executor(), fn)

@@ -1,0 +1,209 @@
+// The page: wires the worker (agent in Pyodide), the chat view, the approval dialog, the settings
+// panel and the conversation list. The page never runs Python itself; it only posts commands and
+// renders the events the worker sends back.
+import { askApprovals } from "./approval.js";
+import { deleteConversation, listConversations, touchConversation } from "./conversations.js";
+import { ChatView } from "./render.js";
+import { bindSettingsPanel, loadDefaults, loadSettings } from "./settings.js";
+
+const $ = (id) => document.getElementById(id);
+const view = new ChatView($("messages"));
+const CURRENT = "remi-web-current";
+const metrics = { navigationMs: 0, readyMs: null, bootMs: null, firstTokenMs: null };
+const app = { worker: null, settings: null, thread: localStorage.getItem(CURRENT), running: false, pending: null };
+window.remi = { metrics, events: [], ready: null };
+
+function status(text, state) {
+  $("status").textContent = text;
+  $("status").dataset.state = state;
+}
+
+function banner(text) {
+  $("banner").textContent = text;
+  $("banner").hidden = !text;
+}
+
+function setRunning(running) {
+  app.running = running;
+  $("send").disabled = running || !app.worker;
+  $("input").disabled = !app.worker;
+  $("cancel").hidden = !running;
+}
+
+function post(command) {
+  app.worker.postMessage(JSON.stringify({ ...command, settings: app.settings }));
+}
+
+async function renderThreads() {
+  const items = [];
+  for (const conversation of await listConversations()) {
+    const item = document.createElement("li");
+    item.classList.toggle("active", conversation.thread_id === app.thread);
+    const open = document.createElement("button");
+    open.className = "open";
+    open.type = "button";
+    open.textContent = conversation.title;
+    open.title = conversation.title;
+    open.onclick = () => openThread(conversation.thread_id);
+    const remove = document.createElement("button");
+    remove.className = "delete";
+    remove.type = "button";
+    remove.textContent = "×";
+    remove.title = "Delete this conversation";
+    remove.onclick = async () => {
+      post({ op: "delete", thread_id: conversation.thread_id });
+      await deleteConversation(conversation.thread_id);
+      if (conversation.thread_id === app.thread) newChat();
+      renderThreads();
+    };
+    item.append(open, remove);
+    items.push(item);
+  }
+  $("threads").replaceChildren(...items); // at once: no empty list while the store is read
+}
+
+function newChat() {
+  app.thread = null;
+  app.pending = null;
+  localStorage.removeItem(CURRENT);
+  view.clear();
+  renderThreads();
+}
+
+function openThread(threadId) {
+  if (app.running) return;
+  app.thread = threadId;
+  app.pending = null;
+  localStorage.setItem(CURRENT, threadId);
+  post({ op: "open", thread_id: threadId });
+  renderThreads();
+}
+
+async function answerPending() {
+  const pending = app.pending;
+  if (!pending || app.running) return;
+  const payloads = await askApprovals($("approval"), pending);
+  if (payloads === null) {
+    const again = document.createElement("button");
+    again.type = "button";
+    again.textContent = "Answer the pending approval";
+    again.className = "answer-pending";
+    again.onclick = () => { again.remove(); answerPending(); };
+    $("messages").append(again);
+    return;
+  }
+  app.pending = null;
+  setRunning(true);
+  post({ op: "resume", thread_id: app.thread, run_id: pending.run_id, payloads });
+}
+
+function onMessage(raw) {
+  const message = JSON.parse(raw);
+  switch (message.kind) {
+    case "ready":
+      metrics.bootMs = message.boot_ms;
+      metrics.readyMs = Math.round(performance.now());
+      status(`Python ${message.python} ready in ${(message.ready_ms / 1000).toFixed(1)} s`, "ready");
+      setRunning(false);
+      if (app.thread) openThread(app.thread);
+      window.remi.resolveReady(metrics);
+      autoAsk();
+      return;
+    case "boot_error":
+      status("Python failed to start", "error");
+      banner(`The agent could not start: ${message.message}`);
+      window.remi.resolveReady({ error: message.message });
+      return;
+    case "event": {
+      if (message.thread_id !== app.thread) return;
+      const event = message.event;
+      window.remi.events.push(event);
+      if (event.type === "text_delta" && metrics.firstTokenMs === null) metrics.firstTokenMs = Math.round(performance.now());
+      if (event.type === "interrupt") app.pending = event;
+      view.event(event);
+      return;
+    }
+    case "idle":
+      setRunning(false);
+      if (message.thread_id === app.thread) answerPending();
+      return;
+    case "history":
+      if (message.thread_id !== app.thread) return;
+      view.history(message.messages);
+      app.pending = message.pending;
+      if (app.pending) {
+        for (const info of app.pending.interrupts) view.state(view.card(info.call_id, info.tool_name), "waiting for approval");
+        answerPending();
+      }
+      return;
+    default:
+      return;
+  }
+}
+
+async function send(text) {
+  if (!text.trim() || app.running) return;
+  if (!app.thread) {
+    app.thread = crypto.randomUUID();
+    localStorage.setItem(CURRENT, app.thread);
+  }
+  app.pending = null;
+  await touchConversation(app.thread, text.trim().slice(0, 60));
+  renderThreads();
+  view.user(text);
+  setRunning(true);
+  post({ op: "send", thread_id: app.thread, text });
+}
+
+function autoAsk() {
+  // `?ask=...` sends a first message once Python is ready (used to measure page load to first token).
+  const question = new URLSearchParams(location.search).get("ask");
+  if (question) send(question);
+}
+
+async function main() {
+  window.remi.ready = new Promise((resolve) => { window.remi.resolveReady = resolve; });
+  let defaults;
+  try {
+    defaults = await loadDefaults();
+  } catch (error) {
+    status("Server unreachable", "error");
+    banner(`Could not load the page's configuration: ${error.message}`);
+    window.remi.resolveReady({ error: error.message });
+    return;
+  }
+  app.settings = loadSettings(defaults);
+  bindSettingsPanel($("settings"), defaults, () => app.settings, (values) => {
+    app.settings = values;
+    $("agent-label").textContent = describe(values);
+  });
+  $("agent-label").textContent = describe(app.settings);
+  await renderThreads();
+  $("new-chat").onclick = newChat;
+  $("composer").onsubmit = (e) => {
+    e.preventDefault();
+    const text = $("input").value;
+    $("input").value = "";
+    send(text);
+  };
+  $("input").addEventListener("keydown", (e) => {
+    if (e.key === "Enter" && !e.shiftKey) {
+      e.preventDefault();
+      $("composer").requestSubmit();
+    }
+  });
+  $("cancel").onclick = () => post({ op: "cancel" });
+  app.worker = new Worker("worker.js", { type: "module" });
+  app.worker.onmessage = (e) => onMessage(e.data);
+  app.worker.onerror = (e) => {
+    status("Worker failed", "error");
+    banner(`The worker failed: ${e.message || "unknown error"}`);
+    window.remi.resolveReady({ error: e.message || "worker error" });
+  };
+}
+
+function describe(settings) {
+  return settings.mode === "remote" ? `agent at ${settings.agent_url}` : `agent in the page · model ${settings.model}`;
+}
+
+main();

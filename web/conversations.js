@@ -1,0 +1,44 @@
+// The page's list of conversations (id, title, last update) in IndexedDB. The messages and the runs
+// themselves live in the worker's store (remi_web.stores.indexeddb); this is only the sidebar index.
+const DB = "remi-web-page";
+const STORE = "conversations";
+
+function open() {
+  return new Promise((resolve, reject) => {
+    const request = indexedDB.open(DB, 1);
+    request.onupgradeneeded = () => request.result.createObjectStore(STORE, { keyPath: "thread_id" });
+    request.onsuccess = () => resolve(request.result);
+    request.onerror = () => reject(request.error);
+  });
+}
+
+async function run(mode, action) {
+  const db = await open();
+  try {
+    return await new Promise((resolve, reject) => {
+      const tx = db.transaction(STORE, mode);
+      const request = action(tx.objectStore(STORE));
+      tx.oncomplete = () => resolve(request ? request.result : undefined);
+      tx.onerror = () => reject(tx.error);
+      tx.onabort = () => reject(tx.error);
+    });
+  } finally {
+    db.close();
+  }
+}
+
+export async function listConversations() {
+  const all = await run("readonly", (store) => store.getAll());
+  return all.sort((a, b) => b.updated - a.updated);
+}
+
+// Add the conversation, or mark it updated (it keeps the title of its first message).
+export async function touchConversation(threadId, title) {
+  const known = await run("readonly", (store) => store.get(threadId));
+  const conversation = { thread_id: threadId, title: known ? known.title : title, updated: Date.now() };
+  return run("readwrite", (store) => store.put(conversation));
+}
+
+export function deleteConversation(threadId) {
+  return run("readwrite", (store) => store.delete(threadId));
+}

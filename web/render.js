@@ -1,0 +1,169 @@
+// The chat view: renders history from the worker and the live event stream (the wire format).
+function el(tag, className, text) {
+  const node = document.createElement(tag);
+  if (className) node.className = className;
+  if (text !== undefined) node.textContent = text;
+  return node;
+}
+
+function pretty(json) {
+  try {
+    return JSON.stringify(JSON.parse(json), null, 2);
+  } catch {
+    return json;
+  }
+}
+
+export class ChatView {
+  constructor(root) {
+    this.root = root;
+    this.reply = null; // the assistant bubble of the streaming run
+    this.cards = new Map(); // call_id -> tool card
+  }
+
+  clear() {
+    this.root.replaceChildren();
+    this.reply = null;
+    this.cards.clear();
+  }
+
+  scroll() {
+    this.root.scrollTop = this.root.scrollHeight;
+  }
+
+  user(text) {
+    this.root.append(el("div", "msg user", text));
+    this.reply = null;
+    this.scroll();
+  }
+
+  notice(text) {
+    this.root.append(el("div", "notice", text));
+    this.scroll();
+  }
+
+  error(message) {
+    this.root.append(el("div", "error-msg", message));
+    this.reply = null;
+    this.scroll();
+  }
+
+  bubble() {
+    if (!this.reply) {
+      this.reply = el("div", "msg assistant");
+      this.root.append(this.reply);
+    }
+    return this.reply;
+  }
+
+  lastBlock(className) {
+    const bubble = this.bubble();
+    const last = bubble.lastElementChild;
+    if (last && last.classList.contains(className)) return last;
+    return null;
+  }
+
+  text(delta) {
+    const block = this.lastBlock("text") || this.bubble().appendChild(el("div", "text"));
+    block.textContent += delta;
+    this.scroll();
+  }
+
+  thinking(delta) {
+    let block = this.lastBlock("thinking");
+    if (!block) {
+      block = this.bubble().appendChild(el("details", "thinking"));
+      block.append(el("summary", "", "Thinking"), el("pre"));
+    }
+    block.querySelector("pre").textContent += delta;
+  }
+
+  card(callId, name) {
+    let card = this.cards.get(callId);
+    if (!card) {
+      card = el("div", "tool-card");
+      card.dataset.callId = callId;
+      const head = el("div", "head");
+      head.append(el("span", "name", name), el("span", "state", "preparing…"));
+      card.append(head, el("pre", "args"), el("div", "progress"), el("pre", "result"));
+      this.bubble().append(card);
+      this.cards.set(callId, card);
+    }
+    return card;
+  }
+
+  state(card, text, kind) {
+    const state = card.querySelector(".state");
+    state.textContent = text;
+    state.className = "state" + (kind ? " " + kind : "");
+  }
+
+  toolCall(call) {
+    const card = this.card(call.id, call.name);
+    card.querySelector(".args").textContent = pretty(call.arguments);
+    this.state(card, "called");
+  }
+
+  toolResult(callId, name, content, isError) {
+    const card = this.card(callId, name || "tool");
+    card.querySelector(".result").textContent = "→ " + content;
+    this.state(card, isError ? "failed" : "done", isError ? "error" : "ok");
+    this.scroll();
+  }
+
+  // One live event of the wire format.
+  event(event) {
+    switch (event.type) {
+      case "text_delta": return this.text(event.text);
+      case "thinking_delta": return this.thinking(event.text);
+      case "tool_call_start": return this.card(event.call_id, event.name);
+      case "tool_call_args_delta": {
+        this.card(event.call_id, "tool").querySelector(".args").textContent += event.delta;
+        return this.scroll();
+      }
+      case "tool_call_ready": {
+        const card = this.card(event.call_id, event.name);
+        card.querySelector(".args").textContent = pretty(event.arguments);
+        return this.state(card, "running…");
+      }
+      case "tool_progress": {
+        const card = this.card(event.call_id, event.name);
+        const data = typeof event.data === "string" ? event.data : JSON.stringify(event.data);
+        card.querySelector(".progress").textContent = data;
+        return;
+      }
+      case "tool_result": return this.toolResult(event.call_id, event.name, event.content, event.is_error);
+      case "interrupt":
+        for (const info of event.interrupts) this.state(this.card(info.call_id, info.tool_name), "waiting for approval");
+        return;
+      case "need_tool_execution":
+        return this.error("The agent asked the page to run tools it does not have: " +
+          event.calls.map((call) => call.name).join(", "));
+      case "error": return this.error(`Error (${event.code}): ${event.message}`);
+      case "cancelled": return this.notice("Stopped.");
+      case "done": {
+        this.reply = null;
+        const usage = event.usage || {};
+        if (usage.total_tokens) this.notice(`${usage.total_tokens} tokens`);
+        return;
+      }
+      default: return;
+    }
+  }
+
+  // A thread's stored messages (after a reload or when switching conversations).
+  history(messages) {
+    this.clear();
+    for (const message of messages) {
+      if (message.role === "user") this.user(message.text);
+      else if (message.role === "assistant") {
+        if (message.reasoning) this.thinking(message.reasoning);
+        if (message.text) this.text(message.text);
+        for (const call of message.tool_calls || []) this.toolCall(call);
+      } else if (message.role === "tool") {
+        this.toolResult(message.call_id, null, message.text, false);
+      }
+    }
+    this.reply = null;
+  }
+}

@@ -1,0 +1,49 @@
+// The module Web Worker: boots Pyodide from the local lock (web/dist/, assembled offline by
+// scripts/setup_web.sh), loads the page's agent file (/agent.py) and hands every message from the
+// page to the Python bridge (remi_web.browser.WorkerBridge). Messages both ways are JSON text; the
+// events inside are the core's wire format.
+import { loadPyodide } from "./dist/pyodide.mjs";
+
+const started = performance.now();
+let bridge = null;
+const waiting = [];
+
+self.onmessage = (message) => {
+  if (bridge) bridge.handle(message.data);
+  else waiting.push(message.data);
+};
+
+function post(value) {
+  self.postMessage(typeof value === "string" ? value : JSON.stringify(value));
+}
+
+function readable(error) {
+  // A PythonError's message is the whole traceback: its last line says what happened.
+  const text = String((error && error.message) || error).trim();
+  const lines = text.split("\n").filter((line) => line.trim() && !line.startsWith("See https://pyodide.org"));
+  return lines.length ? lines[lines.length - 1] : text;
+}
+
+async function boot() {
+  const dist = new URL("./dist/", import.meta.url).href;
+  const pyodide = await loadPyodide({
+    indexURL: dist,
+    lockFileURL: dist + "pyodide-lock.json",
+    packages: ["remi-web"],
+  });
+  const booted = performance.now();
+  const response = await fetch(new URL("./agent.py", import.meta.url), { cache: "no-store" });
+  if (!response.ok) throw new Error(`could not load the agent file: HTTP ${response.status}`);
+  const source = await response.text();
+  const browser = pyodide.pyimport("remi_web.browser");
+  bridge = browser.start_bridge(source, (text) => self.postMessage(text), "agent.py");
+  post({
+    kind: "ready",
+    boot_ms: Math.round(booted - started),
+    ready_ms: Math.round(performance.now() - started),
+    python: pyodide.runPython("import sys; sys.version.split()[0]"),
+  });
+  for (const data of waiting.splice(0)) bridge.handle(data);
+}
+
+boot().catch((error) => post({ kind: "boot_error", message: readable(error) }));
