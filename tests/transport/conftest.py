@@ -48,9 +48,9 @@ def agent_server(
 
     from remi_web.transport import ServerConfig, create_app
 
-    def start(**settings: Any) -> AbstractAsyncContextManager[str]:
+    def start(shutdown_grace: float = 5, **settings: Any) -> AbstractAsyncContextManager[str]:
         settings.setdefault("db", db)
         app = create_app(partial(served_agent, mock_llm, ledger), ServerConfig(**settings))
-        return running(app)
+        return running(app, shutdown_grace)
 
     return start

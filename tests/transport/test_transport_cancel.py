@@ -126,3 +126,32 @@ async def test_a_finished_run_cannot_be_cancelled(agent_server: Server) -> None:
         answer = await client.post(f"{root}/v1/runs/{frames[-1].data['run_id']}/cancel")
     assert frames[-1].event == "done"
     assert answer.status_code == 409 and answer.json()["error"]["code"] == "run_not_resumable"
+
+
+async def test_a_server_stopping_mid_run_cancels_it_and_the_next_server_says_so(
+    agent_server: Server, ledger: Any
+) -> None:
+    frames: list[str] = []
+
+    async def read(root: str) -> None:
+        async with httpx.AsyncClient(timeout=30) as client:
+            try:
+                async with client.stream("POST", f"{root}/v1/runs", content=chat_body(WAIT)) as r:
+                    frames.append(r.headers["x-remi-run-id"])
+                    async for _ in r.aiter_bytes():
+                        pass
+            except httpx.HTTPError:
+                pass  # the server went away mid-stream
+
+    async with agent_server(shutdown_grace=0.2) as root:
+        reader = asyncio.ensure_future(read(root))
+        await wait_for(ledger.gate.entered)
+    await wait_for(ledger.gate.stopped)  # stopping the server cancelled the running tool
+    await reader
+    async with agent_server() as root, httpx.AsyncClient(timeout=30) as client:
+        info = (await client.get(f"{root}/v1/runs/{frames[0]}")).json()
+        async with client.stream("GET", f"{root}/v1/runs/{frames[0]}/events") as r:
+            log = await read_frames(r)
+    assert info["status"] == "cancelled" and ledger.gate.finished == 0
+    assert [f.id for f in log] == list(range(1, len(log) + 1))
+    assert log[-1].event == "cancelled"

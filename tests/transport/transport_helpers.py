@@ -18,12 +18,13 @@ from remi_web.model.mock_policy import evaluate, format_number
 
 
 @asynccontextmanager
-async def running(app: ASGIApp) -> AsyncIterator[str]:
+async def running(app: ASGIApp, shutdown_grace: float = 5) -> AsyncIterator[str]:
     """Run `app` with uvicorn on 127.0.0.1 (a free port) in this event loop; yield its root
-    URL. Leaving stops the server (lifespan shutdown included)."""
+    URL. Leaving stops the server: open responses get `shutdown_grace` seconds, then the
+    lifespan shutdown runs."""
     config = uvicorn.Config(
         app, host="127.0.0.1", port=0, log_level="critical", lifespan="on",
-        timeout_graceful_shutdown=5,
+        timeout_graceful_shutdown=shutdown_grace,  # type: ignore[arg-type]
     )
     server = uvicorn.Server(config)
     task = asyncio.create_task(server.serve())

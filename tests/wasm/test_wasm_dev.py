@@ -108,7 +108,7 @@ async def test_remi_dev_rebuilds_on_save_and_the_next_request_gets_the_new_build
         rebuilt = lines.wait_for("rebuild 2")
         built = lines.wait_for(": built ")
         swapped = lines.wait_for("swapped in generation 2")
-        assert "componentize" in built and " ms" in swapped, (rebuilt, built, swapped)
+        assert "agent.cwasm" in built and " ms" in swapped, (rebuilt, built, swapped)
         assert await _ask(base_url) == (["v2:14"], "2+3*4 = v2:14.")
 
         agent_file.write_text(source.replace(old, "    return (  # a syntax error"))

@@ -75,7 +75,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     agent = args.agent.resolve()
     if not agent.is_file():
         parser.error(f"{agent} does not exist")
-    output = args.output or agent.parent / ".remi" / f"{agent.stem}.wasm"
+    output = args.output
+    if output is None:
+        output = agent.parent / ".remi" / f"{agent.stem}.wasm"
+        output.parent.mkdir(exist_ok=True)
+        ignore = output.parent / ".gitignore"
+        if not ignore.exists():
+            ignore.write_text("# build outputs of `remi dev`\n*\n")
     options = DevOptions(
         agent, output.resolve(), args.host, args.port, args.factory,
         args.model or os.environ.get("OPENAI_MODEL") or "mock", args.cache_dir,

@@ -27,7 +27,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         "dev", help="serve an agent file as a hot-reloaded component (see `remi dev --help`)",
         add_help=False,
     )
+    commands.add_parser(
+        "serve", help="serve an agent over HTTP + SSE (see `remi serve --help`)", add_help=False
+    )
     args, rest = parser.parse_known_args(argv)
+    if args.command == "serve":
+        from .serve import main as serve
+
+        return serve(rest)
     if args.command == "build":
         from .build import main as build
 

@@ -34,14 +34,9 @@ _HEADER = (
 
 
 def wit_dir() -> Path:
-    """The directory of the `remi:agent` WIT package (packaged, or the repository's `wit/`)."""
-    packaged = Path(__file__).parent.parent / "wit"
-    if packaged.is_dir():
-        return packaged
-    repository = Path(__file__).parent.parent.parent.parent / "wit"
-    if repository.is_dir():
-        return repository
-    raise FileNotFoundError("The remi:agent WIT files are missing from this installation.")
+    """The directory of the `remi:agent` WIT package: `remi_web/wit/`, shipped in the wheel
+    (the repository's `wit/` links to it)."""
+    return Path(__file__).resolve().parent.parent / "wit"
 
 
 def componentize_py(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:

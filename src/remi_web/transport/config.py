@@ -46,7 +46,12 @@ class ServerConfig:
     @staticmethod
     def from_env(environ: Mapping[str, str] | None = None, **settings: Any) -> ServerConfig:
         """A config from `REMI_API_TOKEN`, `REMI_APPROVAL_KEY` and `REMI_CORS_ORIGINS`
-        (comma separated), then `settings` (which win)."""
+        (comma separated), then `settings` (which win).
+
+        Args:
+            environ: where to read the variables (default: `os.environ`).
+            settings: any field of `ServerConfig`.
+        """
         env = os.environ if environ is None else environ
         origins = tuple(o.strip() for o in env.get(CORS_ORIGINS_ENV, "").split(",") if o.strip())
         base = ServerConfig(

@@ -65,7 +65,9 @@ class LiveRun:
         """Wait for a new frame, the end, or `gone`; False if `timeout` passed first."""
         if self._wakeup is None:
             self._wakeup = asyncio.get_running_loop().create_future()
-        done, _ = await asyncio.wait({self._wakeup, gone}, timeout=timeout)
+        done, _ = await asyncio.wait(
+            {self._wakeup, gone}, timeout=timeout, return_when=asyncio.FIRST_COMPLETED
+        )
         return bool(done)
 
     def attach(self) -> None:
