@@ -17,10 +17,7 @@ schema and its migrations are in `idb_database`.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
-from types import TracebackType
-from typing import Self
+from collections.abc import Callable
 
 from pydantic import JsonValue, TypeAdapter
 
@@ -29,6 +26,7 @@ from ..core.ids import RunId, ThreadId
 from ..core.messages import Message
 from ..core.state import CHECKPOINT_ADAPTER, Checkpoint
 from . import idb
+from .idb_client import IndexedDBClient
 from .idb_database import (
     BY_REVISION,
     BY_RUN,
@@ -39,14 +37,13 @@ from .idb_database import (
     MESSAGES,
     META,
     THREADS,
-    RemiDatabase,
 )
 
 _MESSAGE_ADAPTER: TypeAdapter[Message] = TypeAdapter(Message)
 _MESSAGE_LIST_ADAPTER: TypeAdapter[list[Message]] = TypeAdapter(list[Message])
 
 
-class IndexedDBStore:
+class IndexedDBStore(IndexedDBClient):
     """A `Store` (checkpoints and threads) in IndexedDB, for Pyodide in a page or a Web Worker.
 
     The database is opened (and created or migrated) on first use. Stores with the same `name`
@@ -60,18 +57,7 @@ class IndexedDBStore:
     """
 
     def __init__(self, name: str = DEFAULT_NAME) -> None:
-        if not idb.available():
-            raise StoreError(
-                "IndexedDBStore needs IndexedDB, which only a browser page or worker running "
-                "Pyodide has: use SQLiteStore or MemoryStore elsewhere"
-            )
-        self.name = name
-        self._database = RemiDatabase(name)
-
-    @staticmethod
-    def available() -> bool:
-        """Whether IndexedDB can be used here (Pyodide with `indexedDB` on the global scope)."""
-        return idb.available()
+        super().__init__(name, elsewhere="SQLiteStore or MemoryStore")
 
     @staticmethod
     async def delete_database(name: str = DEFAULT_NAME) -> None:
@@ -212,42 +198,6 @@ class IndexedDBStore:
             tx.delete(THREADS, thread_id)
 
         await self._run("delete_thread", [CHECKPOINTS, THREADS, MESSAGES], "readwrite", script)
-
-    def close(self) -> None:
-        """Close the connection; later operations raise `StoreError`. Safe to call twice."""
-        self._database.close()
-
-    async def __aenter__(self) -> Self:
-        """The store itself; leaving the `async with` block closes it."""
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        """Close the store."""
-        self.close()
-
-    async def _run(
-        self,
-        operation: str,
-        stores: Sequence[str],
-        mode: idb.Mode,
-        script: Callable[[idb.Transaction], None],
-    ) -> None:
-        with self._errors(operation):
-            await self._database.run(stores, mode, script)
-
-    @contextmanager
-    def _errors(self, operation: str) -> Iterator[None]:
-        """Turn IndexedDB and decoding failures into `StoreError` naming `operation`."""
-        try:
-            yield
-        except (idb.IdbError, ValueError) as error:  # pydantic's ValidationError is a ValueError
-            where = f"IndexedDBStore.{operation} failed on {self.name!r}"
-            raise StoreError(f"{where}: {error}") from error
 
 
 def _tick(tx: idb.Transaction, then: Callable[[int], None]) -> None:

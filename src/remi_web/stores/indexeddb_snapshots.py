@@ -10,19 +10,16 @@ exact JSON types (IndexedDB's own cloning would turn 1.0 into 1 on the way back 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
-from types import TracebackType
-from typing import Self
 
 from pydantic import JsonValue
 
 from ..core.errors import StoreError
 from . import idb
-from .idb_database import DEFAULT_NAME, SNAPSHOTS, RemiDatabase
+from .idb_client import IndexedDBClient
+from .idb_database import DEFAULT_NAME, SNAPSHOTS
 
 
-class IndexedDBSnapshotStore:
+class IndexedDBSnapshotStore(IndexedDBClient):
     """A `SnapshotStore` in IndexedDB: JSON snapshots by key, shared by the origin's tabs.
 
     Each save is one transaction, so a reader sees a whole snapshot, never half of one; the
@@ -36,13 +33,7 @@ class IndexedDBSnapshotStore:
     """
 
     def __init__(self, name: str = DEFAULT_NAME) -> None:
-        if not idb.available():
-            raise StoreError(
-                "IndexedDBSnapshotStore needs IndexedDB, which only a browser page or worker "
-                "running Pyodide has: use MemorySnapshotStore elsewhere"
-            )
-        self.name = name
-        self._database = RemiDatabase(name)
+        super().__init__(name, elsewhere="MemorySnapshotStore")
 
     async def load_snapshot(self, key: str) -> JsonValue | None:
         """The snapshot saved under `key`, or None."""
@@ -83,39 +74,3 @@ class IndexedDBSnapshotStore:
 
         await self._run("keys", [SNAPSHOTS], "readonly", script)
         return sorted(str(key) for key in found)
-
-    def close(self) -> None:
-        """Close the connection; later operations raise `StoreError`. Safe to call twice."""
-        self._database.close()
-
-    async def __aenter__(self) -> Self:
-        """The store itself; leaving the `async with` block closes it."""
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        """Close the store."""
-        self.close()
-
-    async def _run(
-        self,
-        operation: str,
-        stores: Sequence[str],
-        mode: idb.Mode,
-        script: Callable[[idb.Transaction], None],
-    ) -> None:
-        with self._errors(operation):
-            await self._database.run(stores, mode, script)
-
-    @contextmanager
-    def _errors(self, operation: str) -> Iterator[None]:
-        """Turn IndexedDB and decoding failures into `StoreError` naming `operation`."""
-        try:
-            yield
-        except (idb.IdbError, ValueError) as error:
-            where = f"IndexedDBSnapshotStore.{operation} failed on {self.name!r}"
-            raise StoreError(f"{where}: {error}") from error

@@ -13,8 +13,6 @@ import logging
 import time
 from dataclasses import replace
 
-from pydantic import ValidationError
-
 from ..core.ctx import ChatCtx
 from ..core.errors import RemiError
 from ..core.events import (
@@ -23,7 +21,6 @@ from ..core.events import (
     Cancelled,
     ErrorEvent,
     InterruptEvent,
-    NeedToolExecution,
     RunResumed,
     RunStart,
 )
@@ -31,25 +28,19 @@ from ..core.ids import CheckpointId, RunId, new_id, new_run_id
 from ..core.requests import ChatRequest, Resume, ToolResults
 from ..core.state import Checkpoint
 from ..core.store import CheckpointStore
-from ..core.wire import event_from_json, event_to_json
+from ..core.wire import event_to_json
 from .agent_source import ServedAgent
 from .approvals import ApprovalLedger, check_approvals, consume_approvals
 from .event_log import EventLog, LoggedEvent
 from .frames import json_frame
 from .live_run import LiveRun, Subscription
 from .problems import HttpProblem, problem_for
-from .protocol import RemoteStatus, RunInfo
+from .protocol import RunInfo
+from .run_status import expect, logged_event, not_found, run_info
 from .signing import ApprovalSigner
 
 _log = logging.getLogger("remi_web.transport")
 
-_STATUS_AFTER: dict[str, RemoteStatus] = {
-    "interrupt": "interrupted",
-    "need_tool_execution": "awaiting_tools",
-    "done": "done",
-    "error": "failed",
-    "cancelled": "cancelled",
-}
 _PAUSED = ("interrupted", "awaiting_tools", "tools_executed")
 
 
@@ -105,8 +96,8 @@ class RunService:
         try:
             if resume.payloads:
                 if not any(self.ledger.answered(run_id, iid) for iid in resume.payloads):
-                    _expect(run_id, last, ("interrupted", "stalled"), "resume")
-                issued = _event(last)
+                    expect(run_id, last, ("interrupted", "stalled"), "resume")
+                issued = logged_event(last)
                 pending = issued.interrupts if isinstance(issued, InterruptEvent) else []
                 check_approvals(
                     resume,
@@ -116,7 +107,7 @@ class RunService:
                     waiting_calls=await self._waiting_calls(run_id),
                     allow_edits=self.allow_edits,
                 )
-            _expect(run_id, last, ("interrupted", "stalled"), "resume")
+            expect(run_id, last, ("interrupted", "stalled"), "resume")
             consumed = consume_approvals(resume, self.ledger)
             return await self._launch(request, ChatCtx(run_id=run_id), run_id)
         except BaseException:
@@ -130,7 +121,7 @@ class RunService:
         assert isinstance(request.input, ToolResults)
         last = self._reserve(run_id)
         try:
-            _expect(run_id, last, ("awaiting_tools",), "tool-results")
+            expect(run_id, last, ("awaiting_tools",), "tool-results")
             return await self._launch(request, ChatCtx(run_id=run_id), run_id)
         except BaseException:
             self._busy.discard(run_id)
@@ -139,7 +130,7 @@ class RunService:
     def subscribe(self, run_id: RunId, after: int) -> Subscription:
         """A reader of the run from event `after` on: the log first, then live."""
         if self.log.last(run_id) is None:
-            raise _not_found(run_id)
+            raise not_found(run_id)
         logged = self.log.read(run_id, after)
         backlog = [json_frame(event.sequence, event.type, event.body) for event in logged]
         seen = logged[-1].sequence if logged else after
@@ -147,23 +138,7 @@ class RunService:
 
     def info(self, run_id: RunId) -> RunInfo:
         """The run's status and what it waits for, from its event log."""
-        last = self.log.last(run_id)
-        first = self.log.first(run_id)
-        if last is None or first is None:
-            raise _not_found(run_id)
-        opening = _event(first)
-        thread = opening.thread_id if isinstance(opening, RunStart | RunResumed) else None
-        status: RemoteStatus = "running" if run_id in self.live else _STATUS_AFTER.get(
-            last.type, "stalled"
-        )
-        info = RunInfo(run_id, thread, status, last.sequence)
-        if status in ("interrupted", "awaiting_tools"):
-            event = _event(last)
-            if isinstance(event, InterruptEvent):
-                info = replace(info, pending_interrupts=list(event.interrupts))
-            elif isinstance(event, NeedToolExecution):
-                info = replace(info, pending_tool_calls=list(event.calls))
-        return info
+        return run_info(self.log, run_id, live=run_id in self.live)
 
     async def cancel(self, run_id: RunId) -> RunInfo:
         """Cancel a live run (and wait for it to stop) or a paused one."""
@@ -201,7 +176,7 @@ class RunService:
         """Reserve the run for one continuation; its last logged event."""
         last = self.log.last(run_id)
         if last is None:
-            raise _not_found(run_id)
+            raise not_found(run_id)
         if run_id in self.live or run_id in self._busy:
             raise HttpProblem(
                 409, "run_busy", f"Run {run_id!r} is streaming; wait for its end first."
@@ -231,11 +206,13 @@ class RunService:
         )
 
     async def _launch(self, request: ChatRequest, ctx: ChatCtx, claimed: RunId | None) -> LiveRun:
+        """Start driving the agent's stream in a task of its own; the live run once its
+        first event is out, or the refusal the agent raised before it."""
         ready: asyncio.Future[LiveRun] = asyncio.get_running_loop().create_future()
         task = asyncio.create_task(self._drive(request, ctx, claimed, ready))
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
-        return await ready
+        return await asyncio.shield(ready)  # a request cancelled meanwhile leaves the run be
 
     async def _drive(
         self,
@@ -251,16 +228,14 @@ class RunService:
             try:
                 first = await anext(stream)
             except StopAsyncIteration:
-                ready.set_exception(
-                    HttpProblem(500, "empty_stream", "The agent answered with no event.")
-                )
+                _refuse(ready, HttpProblem(500, "empty_stream", "The agent answered with no event."))
                 return
             except Exception as error:
-                ready.set_exception(problem_for(error))
+                _refuse(ready, problem_for(error))
                 return
             run_id = claimed or _run_of(first) or ctx.run_id or RunId(new_id())
             if run_id in self.live:
-                ready.set_exception(HttpProblem(409, "run_busy", f"Run {run_id!r} is streaming."))
+                _refuse(ready, HttpProblem(409, "run_busy", f"Run {run_id!r} is streaming."))
                 return
             last = self.log.last(run_id)
             live = LiveRun(run_id, ctx, last.sequence if last else 0, self.reconnect_grace)
@@ -274,8 +249,7 @@ class RunService:
                         break
         except Exception as error:
             if live is None:
-                if not ready.done():
-                    ready.set_exception(problem_for(error))
+                _refuse(ready, problem_for(error))
                 return
             code = error.code if isinstance(error, RemiError) else "internal"
             _log.error("run %s failed mid-stream", live.run_id, exc_info=error)
@@ -328,24 +302,8 @@ def _run_of(event: AgentEvent) -> RunId | None:
     return event.run_id if isinstance(event, RunStart | RunResumed) else None
 
 
-def _event(logged: LoggedEvent) -> AgentEvent | None:
-    try:
-        return event_from_json(logged.body)
-    except ValidationError:
-        return None
-
-
-def _expect(
-    run_id: RunId, last: LoggedEvent, wanted: tuple[RemoteStatus, ...], action: str
-) -> None:
-    status = _STATUS_AFTER.get(last.type, "stalled")
-    if status not in wanted:
-        raise HttpProblem(
-            409, "run_not_resumable",
-            f"Run {run_id!r} cannot take {action}: its status is {status!r}.",
-        )
-
-
-def _not_found(run_id: str) -> HttpProblem:
-    return HttpProblem(404, "run_not_found", f"This server has no run {run_id!r}.")
-
+def _refuse(ready: asyncio.Future[LiveRun], problem: HttpProblem) -> None:
+    """Hand the refusal to the waiting request (and retrieve it, should nobody wait)."""
+    if not ready.done():
+        ready.set_exception(problem)
+        ready.add_done_callback(lambda future: future.exception())

@@ -1,0 +1,67 @@
+"""Where a run stands, read off its event log: the last event says what it waits for."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from pydantic import ValidationError
+
+from ..core.events import AgentEvent, InterruptEvent, NeedToolExecution, RunResumed, RunStart
+from ..core.ids import RunId
+from ..core.wire import event_from_json
+from .event_log import EventLog, LoggedEvent
+from .problems import HttpProblem
+from .protocol import RemoteStatus, RunInfo
+
+_STATUS_AFTER: dict[str, RemoteStatus] = {
+    "interrupt": "interrupted",
+    "need_tool_execution": "awaiting_tools",
+    "done": "done",
+    "error": "failed",
+    "cancelled": "cancelled",
+}
+
+
+def status_after(last: LoggedEvent) -> RemoteStatus:
+    """The status of a run that is not streaming, given its last logged event."""
+    return _STATUS_AFTER.get(last.type, "stalled")
+
+
+def logged_event(logged: LoggedEvent) -> AgentEvent | None:
+    """The event of a log entry (None if this version cannot read it)."""
+    try:
+        return event_from_json(logged.body)
+    except ValidationError:
+        return None
+
+
+def run_info(log: EventLog, run_id: RunId, *, live: bool) -> RunInfo:
+    """The run's status and what it waits for; 404 for a run the log does not know."""
+    first, last = log.first(run_id), log.last(run_id)
+    if first is None or last is None:
+        raise not_found(run_id)
+    opening = logged_event(first)
+    thread = opening.thread_id if isinstance(opening, RunStart | RunResumed) else None
+    status: RemoteStatus = "running" if live else status_after(last)
+    info = RunInfo(run_id, thread, status, last.sequence)
+    event = logged_event(last) if status in ("interrupted", "awaiting_tools") else None
+    if isinstance(event, InterruptEvent):
+        info = replace(info, pending_interrupts=list(event.interrupts))
+    elif isinstance(event, NeedToolExecution):
+        info = replace(info, pending_tool_calls=list(event.calls))
+    return info
+
+
+def expect(run_id: RunId, last: LoggedEvent, wanted: tuple[RemoteStatus, ...], action: str) -> None:
+    """Refuse (409) an `action` the run is not waiting for."""
+    status = status_after(last)
+    if status not in wanted:
+        raise HttpProblem(
+            409, "run_not_resumable",
+            f"Run {run_id!r} cannot take {action}: its status is {status!r}.",
+        )
+
+
+def not_found(run_id: str) -> HttpProblem:
+    """The 404 of an unknown run."""
+    return HttpProblem(404, "run_not_found", f"This server has no run {run_id!r}.")
