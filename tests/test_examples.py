@@ -5,6 +5,7 @@ from __future__ import annotations
 import runpy
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 ROOT = Path(__file__).parent.parent
@@ -47,6 +48,13 @@ def test_remi_mock_llm_serves_an_openai_compatible_api() -> None:
         for line in server.stdout:
             if f"http://127.0.0.1:{port}/v1" in line:
                 break
+        # The URL is printed before uvicorn binds: wait (bounded) until it answers.
+        for _ in range(300):
+            try:
+                httpx.get(f"http://127.0.0.1:{port}/health", timeout=1)
+                break
+            except httpx.TransportError:
+                time.sleep(0.1)
         body = {"model": "mock", "messages": [{"role": "user", "content": "count to 3"}]}
         reply = httpx.post(f"http://127.0.0.1:{port}/v1/chat/completions", json=body, timeout=30)
         assert reply.status_code == 200

@@ -155,3 +155,12 @@ async def test_a_server_stopping_mid_run_cancels_it_and_the_next_server_says_so(
     assert info["status"] == "cancelled" and ledger.gate.finished == 0
     assert [f.id for f in log] == list(range(1, len(log) + 1))
     assert log[-1].event == "cancelled"
+
+
+async def test_http_agent_cancels_a_paused_run(agent_server: Server) -> None:
+    async with agent_server() as root:
+        agent = HttpAgent(root)
+        interrupt = (await collect(agent.chat('call save_note with {"text": "x"}')))[-1]
+        info = await agent.cancel(interrupt.run_id)  # type: ignore[attr-defined]
+        await agent.aclose()
+    assert info.status == "cancelled" and info.pending_interrupts == []

@@ -33,6 +33,7 @@ from .remote_stream import RemoteStream
 DEFAULT_TIMEOUTS = Timeouts(connect=30.0, read=120.0)
 """A server sends a keep-alive every 15 s by default, so a 120 s silence means trouble."""
 _ERROR_BODY_LIMIT = 64 * 1024
+_DOCUMENT_LIMIT = 16 * 1024 * 1024
 _REMEMBERED_TOKENS = 1024
 
 
@@ -116,12 +117,12 @@ class HttpAgent(Composable[ChatRequest, AgentEvent]):
     async def status(self, run_id: str) -> RunInfo:
         """The run's status and what it waits for (`GET /v1/runs/{run_id}`)."""
         response = await self.send("GET", run_path(run_id))
-        return RUN_INFO_ADAPTER.validate_json(await response.read(_ERROR_BODY_LIMIT))
+        return RUN_INFO_ADAPTER.validate_json(await response.read(_DOCUMENT_LIMIT))
 
     async def cancel(self, run_id: str) -> RunInfo:
         """Cancel the run on the server (running or paused); its status afterwards."""
         response = await self.send("POST", run_path(run_id, "cancel"), b"{}")
-        return RUN_INFO_ADAPTER.validate_json(await response.read(_ERROR_BODY_LIMIT))
+        return RUN_INFO_ADAPTER.validate_json(await response.read(_DOCUMENT_LIMIT))
 
     async def events(self, run_id: str, after: int = 0) -> HttpResponse:
         """The raw event stream of a run from event `after` on (`Last-Event-ID`)."""
