@@ -37,6 +37,8 @@ def _free_port() -> int:
 class WebServer:
     """A `remi web` process on a loopback port."""
 
+    free_port = staticmethod(lambda: _free_port())
+
     def __init__(self, *args: str) -> None:
         self.port = _free_port()
         self.url = f"http://127.0.0.1:{self.port}/"
