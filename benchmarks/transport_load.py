@@ -25,7 +25,7 @@ from dataclasses import asdict, dataclass, field
 import httpx
 from pydantic import JsonValue
 
-from remi_web import AgentBuilder, AgentLoop, Done, HttpAgent, Store, event_to_json, tool
+from remi_web import AgentBuilder, AgentLoop, HttpAgent, Store, event_to_json, tool
 from remi_web.model import HttpRequest, HttpResponse, OpenAIModel
 from remi_web.model.httpx_transport import HttpxTransport
 from remi_web.model.mock_policy import evaluate, format_number

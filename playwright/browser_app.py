@@ -114,6 +114,7 @@ def events(page: Page) -> list[dict[str, Any]]:
 
 def set_settings(page: Page, **values: str) -> None:
     """Fill the settings panel and save it."""
+    saved = page.evaluate("window.remi.settingsSaved")
     page.click("#open-settings")
     for name, value in values.items():
         if name == "mode":
@@ -121,7 +122,7 @@ def set_settings(page: Page, **values: str) -> None:
         else:
             page.fill(f"#settings input[name={name}]", value)
     page.click("#settings-save")
-    page.wait_for_selector("#settings:not([open])", state="attached")
+    page.wait_for_function(f"window.remi.settingsSaved > {saved}")  # applied, not just closed
 
 
 def screenshot(page: Page, name: str) -> None:

@@ -11,7 +11,7 @@ const view = new ChatView($("messages"));
 const CURRENT = "remi-web-current";
 const metrics = { navigationMs: 0, readyMs: null, bootMs: null, firstTokenMs: null };
 const app = { worker: null, settings: null, thread: localStorage.getItem(CURRENT), running: false, pending: null };
-window.remi = { metrics, events: [], ready: null };
+window.remi = { metrics, events: [], ready: null, settingsSaved: 0 };
 
 function status(text, state) {
   $("status").textContent = text;
@@ -176,6 +176,7 @@ async function main() {
   bindSettingsPanel($("settings"), defaults, () => app.settings, (values) => {
     app.settings = values;
     $("agent-label").textContent = describe(values);
+    window.remi.settingsSaved += 1;
   });
   $("agent-label").textContent = describe(app.settings);
   await renderThreads();

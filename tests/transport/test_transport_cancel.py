@@ -10,18 +10,12 @@ from typing import Any
 
 import httpx
 from helpers import collect
-from transport_helpers import chat_body, post_run, read_frames, resume_body
+from transport_helpers import chat_body, post_run, read_frames, resume_body, wait_for
 
 from remi_web import AgentEvent, Cancelled, ChatCtx, HttpAgent, SQLiteStore
 
 Server = Callable[..., AbstractAsyncContextManager[str]]
 WAIT = 'call wait_at_gate with {"label": "x"}'
-
-
-async def wait_for(event: asyncio.Event) -> None:
-    """Wait for `event`, failing the test (not hanging it) if it never comes."""
-    async with asyncio.timeout(20):
-        await event.wait()
 
 
 async def settled(client: httpx.AsyncClient, root: str, run_id: str) -> dict[str, Any]:

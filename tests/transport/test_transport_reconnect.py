@@ -11,7 +11,7 @@ from typing import Any
 
 import httpx
 from helpers import collect
-from transport_helpers import Frame, chat_body, read_frames
+from transport_helpers import Frame, chat_body, read_frames, wait_for
 
 from remi_web import ChatCtx, Done, HttpAgent, event_to_json
 from remi_web.model import HttpRequest, HttpResponse, NetworkError
@@ -20,11 +20,6 @@ from remi_web.model.sse import SseDecoder
 
 Server = Callable[..., AbstractAsyncContextManager[str]]
 WAIT = 'call wait_at_gate with {"label": "x"}'
-
-
-async def wait_for(event: asyncio.Event) -> None:
-    async with asyncio.timeout(20):
-        await event.wait()
 
 
 async def whole_log(client: httpx.AsyncClient, root: str, run_id: str) -> list[Frame]:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from contextlib import AbstractAsyncContextManager
 
 import httpx
@@ -16,6 +16,7 @@ from remi_web import (
     HttpAgent,
     NeedToolExecution,
     RunStart,
+    SQLiteStore,
     TextDelta,
     ToolCallArgsDelta,
     ToolCallReady,
@@ -23,8 +24,9 @@ from remi_web import (
     ToolOutcome,
     ToolResult,
 )
-from remi_web.core.requests import Start
+from remi_web.core.ids import ThreadId
 from remi_web.core.messages import Message
+from remi_web.core.requests import Start
 
 Server = Callable[..., AbstractAsyncContextManager[str]]
 
@@ -49,19 +51,29 @@ async def test_a_run_with_a_tool_streams_every_event_and_ends_once(agent_server:
     assert isinstance(start, RunStart) and ctx.run_id == start.run_id == done.run_id
 
 
-async def test_threads_keep_history_across_runs(agent_server: Server, mock_llm: str) -> None:
+async def test_threads_keep_history_across_runs_in_the_servers_store(
+    agent_server: Server, db: str
+) -> None:
     async with agent_server() as root:
         agent = HttpAgent(root)
-        first = await collect(agent.chat(ChatRequest.user("remember the word kiwi", "t-1")))
-        second = await collect(agent.chat(ChatRequest.user("what is 1+1?", "t-1")))
+        first = await collect(agent.chat(ChatRequest.user("remember the word kiwi", ThreadId("t-1"))))
+        second = await collect(agent.chat(ChatRequest.user("say hello", ThreadId("t-1"))))
+        alone = await collect(agent.chat(ChatRequest.user("say hello", ThreadId("t-2"))))
         async with httpx.AsyncClient() as client:
             info = (await client.get(f"{root}/v1/runs/{second[-1].run_id}")).json()  # type: ignore[attr-defined]
         await agent.aclose()
-    assert isinstance(first[-1], Done) and isinstance(second[-1], Done)
-    assert first[-1].run_id != second[-1].run_id
+    done, again, fresh = first[-1], second[-1], alone[-1]
+    assert isinstance(done, Done) and isinstance(again, Done) and isinstance(fresh, Done)
+    assert done.run_id != again.run_id
+    # the second run of t-1 sent the first run's messages to the model too
+    assert again.usage.prompt_tokens > fresh.usage.prompt_tokens
     assert info["thread_id"] == "t-1" and info["status"] == "done"
     assert info["last_event_id"] == len(second)
     assert info["pending_interrupts"] == [] and info["pending_tool_calls"] == []
+    async with SQLiteStore(db) as store:
+        history = await store.load_messages(ThreadId("t-1"))
+    assert [m.role for m in history] == ["user", "assistant", "user", "assistant"]
+    assert history[0].content == "remember the word kiwi"
 
 
 async def test_external_tools_end_with_need_tool_execution_and_take_results(

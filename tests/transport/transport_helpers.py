@@ -43,6 +43,12 @@ async def running(app: ASGIApp, shutdown_grace: float = 5) -> AsyncIterator[str]
         await asyncio.wait_for(task, 20)
 
 
+async def wait_for(event: asyncio.Event) -> None:
+    """Wait for `event`, failing the test (rather than hanging it) if it never comes."""
+    async with asyncio.timeout(20):
+        await event.wait()
+
+
 @dataclass
 class Gate:
     """Lets a test hold a tool call open and see it stop."""
@@ -111,12 +117,6 @@ def chat_body(text: str, **extra: object) -> bytes:
     """The JSON of a `ChatRequest` starting a run with one user message."""
     message = {"role": "user", "content": text}
     return json.dumps({"input": {"type": "start", "messages": [message]}, **extra}).encode()
-
-
-async def raw_frames(response: httpx.Response) -> AsyncIterator[str]:
-    """The raw text of a streamed response, chunk by chunk."""
-    async for text in response.aiter_text():
-        yield text
 
 
 @dataclass(frozen=True)
