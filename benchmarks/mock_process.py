@@ -32,19 +32,7 @@ def mock_server() -> Iterator[str]:
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + START_TIMEOUT_S
-        while True:
-            if process.poll() is not None:
-                error = process.stderr.read().decode() if process.stderr else ""
-                raise RuntimeError(f"the mock server exited: {error[-2000:]}")
-            try:
-                if httpx.get(base + "/health", timeout=1.0).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if time.monotonic() > deadline:
-                raise RuntimeError(f"the mock server did not start within {START_TIMEOUT_S:g} s")
-            time.sleep(0.05)
+        wait_until_healthy(process, base + "/health", "the mock server")
         yield base + "/v1"
     finally:
         process.terminate()
@@ -53,3 +41,20 @@ def mock_server() -> Iterator[str]:
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+
+
+def wait_until_healthy(process: subprocess.Popen[bytes], url: str, what: str) -> None:
+    """Return once `GET url` answers 200; raise naming `what` if the process dies or time runs out."""
+    deadline = time.monotonic() + START_TIMEOUT_S
+    while True:
+        if process.poll() is not None:
+            error = process.stderr.read().decode() if process.stderr else ""
+            raise RuntimeError(f"{what} exited: {error[-2000:]}")
+        try:
+            if httpx.get(url, timeout=1.0).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"{what} did not start within {START_TIMEOUT_S:g} s")
+        time.sleep(0.05)

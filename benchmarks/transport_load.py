@@ -32,14 +32,13 @@ from remi_web.model.mock_policy import evaluate, format_number
 from remi_web.model.sse import SseDecoder
 
 from .config import Config
-from .mock_process import free_port, mock_server
+from .mock_process import free_port, mock_server, wait_until_healthy
 from .report import Outcome, Row
 
 NAME = "transport_load"
 RUNS = 200
 QUICK_RUNS = 20
 MODEL_URL_ENV = "REMI_LOAD_MODEL_URL"
-START_TIMEOUT_S = 30.0
 LOAD_TIMEOUT_S = 300.0
 
 
@@ -205,7 +204,7 @@ def agent_server(model_url: str) -> Iterator[str]:
         )
         root = f"http://127.0.0.1:{port}"
         try:
-            wait_until_healthy(process, root)
+            wait_until_healthy(process, root + "/healthz", "the agent server")
             yield root
         finally:
             process.terminate()
@@ -214,23 +213,6 @@ def agent_server(model_url: str) -> Iterator[str]:
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait()
-
-
-def wait_until_healthy(process: subprocess.Popen[bytes], root: str) -> None:
-    """Return once `GET /healthz` answers; raise if the process dies or time runs out."""
-    deadline = time.monotonic() + START_TIMEOUT_S
-    while True:
-        if process.poll() is not None:
-            error = process.stderr.read().decode() if process.stderr else ""
-            raise RuntimeError(f"the agent server exited: {error[-2000:]}")
-        try:
-            if httpx.get(root + "/healthz", timeout=1.0).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        if time.monotonic() > deadline:
-            raise RuntimeError(f"the agent server did not start within {START_TIMEOUT_S:g} s")
-        time.sleep(0.05)
 
 
 def measure(runs: int) -> LoadReport:
