@@ -16,7 +16,8 @@ from collections.abc import Awaitable, Callable
 
 from pydantic import JsonValue
 
-from remi_web import ChatCtx, ModelRequest
+from remi_web import ChatCtx
+from remi_web.core.model_io import ModelRequest
 
 from .config import Config
 from .report import Outcome, Row

@@ -15,7 +15,8 @@ from contextlib import AsyncExitStack, asynccontextmanager
 import httpx
 from pydantic import JsonValue
 
-from remi_web import ChatCtx, ModelRequest
+from remi_web import ChatCtx
+from remi_web.core.model_io import ModelRequest
 from remi_web.core.messages import Message
 from remi_web.core.model_io import TextChunk
 from remi_web.model import OpenAIModel

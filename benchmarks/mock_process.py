@@ -27,7 +27,7 @@ def free_port() -> int:
 def mock_server() -> Iterator[str]:
     """Start `remi mock-llm` on a free loopback port (no pacing); yield its `/v1` URL."""
     port = free_port()
-    command = [sys.executable, "-m", "remi_web.model.mock_server", "--host", "127.0.0.1",
+    command = [sys.executable, "-m", "remi_web.testing.mock_server", "--host", "127.0.0.1",
                "--port", str(port), "--log-level", "error"]
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     base = f"http://127.0.0.1:{port}"

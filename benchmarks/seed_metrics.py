@@ -32,8 +32,6 @@ from remi_web import (
     ChatRequest,
     Done,
     ErrorEvent,
-    ModelChunk,
-    ModelRequest,
     NeedToolExecution,
     Start,
     TextDelta,
@@ -44,9 +42,10 @@ from remi_web import (
     ToolProgress,
     ToolResult,
     Usage,
-    content_text,
     tool,
 )
+from remi_web.core.model_io import ModelChunk, ModelRequest
+from remi_web.core.content import content_text
 from remi_web.core.messages import Message
 from remi_web.core.model_io import TextChunk, ToolCallChunk, UsageChunk
 

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 
-from remi_web import AgentBuilder, AgentLoop, ChatCtx, ModelChunk, ModelRequest, TextDelta
+from remi_web import AgentBuilder, AgentLoop, ChatCtx, TextDelta
+from remi_web.core.model_io import ModelChunk, ModelRequest
 from remi_web.core.model_io import TextChunk
 
 

@@ -9,7 +9,8 @@ import asyncio
 import json
 from collections.abc import AsyncIterator
 
-from remi_web import AgentBuilder, AgentLoop, ChatCtx, ModelChunk, ModelRequest, Usage, tool
+from remi_web import AgentBuilder, AgentLoop, ChatCtx, Usage, tool
+from remi_web.core.model_io import ModelChunk, ModelRequest
 from remi_web.core.model_io import TextChunk, ToolCallChunk, UsageChunk
 
 ARGUMENTS = json.dumps({"a": 1, "b": 2})

@@ -26,10 +26,11 @@ import httpx
 from pydantic import JsonValue
 
 from remi_web import AgentBuilder, AgentLoop, HttpAgent, Store, event_to_json, tool
-from remi_web.model import HttpRequest, HttpResponse, OpenAIModel
-from remi_web.model.httpx_transport import HttpxTransport
-from remi_web.model.mock_policy import evaluate, format_number
-from remi_web.model.sse import SseDecoder
+from remi_web.http import HttpRequest, HttpResponse
+from remi_web.model import OpenAIModel
+from remi_web.http.httpx_transport import HttpxTransport
+from remi_web.testing.mock_policy import evaluate, format_number
+from remi_web.http.sse import SseDecoder
 
 from .config import Config
 from .mock_process import free_port, mock_server, wait_until_healthy

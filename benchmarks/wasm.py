@@ -24,7 +24,7 @@ from pathlib import Path
 from pydantic import JsonValue
 
 from remi_web import ScriptedModel
-from remi_web.guest.build import build_component
+from remi_web.wasm.build import build_component
 from remi_web.guest.protocol import GuestConfig
 from remi_web.wasm import Limits, WasmAgent
 from remi_web.wasm.artifact import cwasm_path, load, write_atomically

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Set up, then run every check: the strict type check over src/ and the whole test suite,
-# which includes the Pyodide lane (the tests marked `pyodide`, run inside Pyodide under node) and the
-# browser tests (playwright/: the web app in Debian's headless chromium).
+# Set up, then run every check: the strict type check over src/, the import contracts and the
+# whole test suite, which includes the Pyodide lane (the tests marked `pyodide`, run inside Pyodide
+# under node) and the browser tests (playwright/: the web app in Debian's headless chromium).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
@@ -11,5 +11,7 @@ bash scripts/setup_browser.sh
 export REMI_REQUIRE_PYODIDE_LANE=1
 echo "== mypy --strict (src/)"
 .venv/bin/mypy
+echo "== lint-imports (the layer contracts in pyproject.toml)"
+.venv/bin/lint-imports
 echo "== pytest"
 .venv/bin/python -m pytest "$@"

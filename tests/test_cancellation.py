@@ -13,13 +13,12 @@ from remi_web import (
     Cancelled,
     ChatCtx,
     MemoryStore,
-    ModelChunk,
-    ModelRequest,
     ScriptedModel,
     TextDelta,
     ToolCall,
     tool,
 )
+from remi_web.core.model_io import ModelChunk, ModelRequest
 from remi_web.core.model_io import TextChunk
 
 pytestmark = pytest.mark.pyodide

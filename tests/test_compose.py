@@ -14,9 +14,7 @@ from remi_web import (
     AgentBuilder,
     ChatCtx,
     ChatRequest,
-    Composable,
     Done,
-    LoggingLayer,
     RequestError,
     RetryLayer,
     ScriptedModel,
@@ -26,6 +24,8 @@ from remi_web import (
     map_request,
     map_response,
 )
+from remi_web.core.compose import Composable
+from remi_web.core.layers import LoggingLayer
 
 pytestmark = pytest.mark.pyodide
 

@@ -13,7 +13,6 @@ import remi_web.core.events as events_module
 from remi_web import (
     AgentEvent,
     ChatRequest,
-    ImageUrlPart,
     InterruptInfo,
     Message,
     TextDelta,
@@ -23,6 +22,7 @@ from remi_web import (
     event_from_json,
     event_to_json,
 )
+from remi_web.core.content import ImageUrlPart
 from remi_web.core.requests import CHAT_REQUEST_ADAPTER
 
 pytestmark = pytest.mark.pyodide

@@ -13,7 +13,6 @@ from remi_web import (
     Interrupt,
     InterruptEvent,
     MemoryStore,
-    MissingResumePayload,
     RunNotFound,
     RunNotResumable,
     RunResumed,
@@ -21,9 +20,9 @@ from remi_web import (
     ToolCall,
     ToolCtx,
     ToolResult,
-    UnknownInterrupt,
     tool,
 )
+from remi_web.core.errors import MissingResumePayload, UnknownInterrupt
 from remi_web.core.ids import RunId
 
 pytestmark = pytest.mark.pyodide

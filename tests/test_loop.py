@@ -22,7 +22,6 @@ from remi_web import (
     ScriptedModel,
     Start,
     TextDelta,
-    Thinking,
     ThinkingDelta,
     ToolCall,
     ToolCallArgsDelta,
@@ -34,6 +33,7 @@ from remi_web import (
     Usage,
     tool,
 )
+from remi_web.testing import Thinking
 
 pytestmark = pytest.mark.pyodide
 

@@ -8,7 +8,7 @@ conversations and pending approvals survive a reload. Run it natively too:
 """
 
 from remi_web import AgentBuilder, tool
-from remi_web.model.mock_policy import evaluate, format_number
+from remi_web.testing.mock_policy import evaluate, format_number
 
 
 @tool

@@ -1,37 +1,30 @@
-"""remi-web: a browser-first agent SDK. One thread-free core, natively and in Pyodide."""
+"""remi-web: a browser-first agent SDK. One thread-free core, natively and in Pyodide.
+
+This is the API most programs need. Everything else is imported from its package:
+`remi_web.model` (clients, errors), `remi_web.testing` (test doubles, mock LLM server),
+`remi_web.tools` (built-in tools), `remi_web.tracing`, `remi_web.stores`, `remi_web.server`,
+`remi_web.remote`, `remi_web.wasm`, `remi_web.browser`.
+"""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+# Protocols
 from .core.agent import Agent, Layer
-from .core.builder import AgentBuilder, NoModel
-from .core.compose import Composable, boxed, layer, map_err, map_request, map_response
-from .core.content import (
-    AudioPart,
-    Content,
-    ContentPart,
-    FilePart,
-    ImageBase64Part,
-    ImageUrlPart,
-    TextPart,
-    content_text,
-)
+from .core.model_io import ChatModel, ToolDefinition
+from .core.store import CheckpointStore, Store, ThreadStore
+from .core.tool import Interrupt, Tool, ToolCtx
+
+# Core types
+from .core.content import Content
 from .core.ctx import ChatCtx
-from .core.errors import (
-    ConfigurationError,
-    MaxTurnsExceeded,
-    MissingResumePayload,
-    ModelError,
-    RemiError,
-    RequestError,
-    RunNotFound,
-    RunNotResumable,
-    ScriptExhausted,
-    StoreError,
-    ToolInputError,
-    UnknownInterrupt,
-)
+from .core.messages import Message, ToolCallRequest
+from .core.outcome import ToolOutcome
+from .core.requests import ChatRequest, Resume, Start, ToolResults
+from .core.usage import Usage
+
+# Events and their one JSON form
 from .core.events import (
     AgentEvent,
     Cancelled,
@@ -56,122 +49,95 @@ from .core.events import (
     TurnStart,
     UsageEvent,
 )
-from .core.function_tool import FunctionTool, tool
-from .core.ids import InterruptId, MessageId, RunId, SpanId, ThreadId
-from .core.layers import LoggingLayer, RetryLayer
-from .core.loop import AgentLoop
-from .core.memory_store import MemoryStore
-from .core.messages import Message, ToolCallRequest
-from .core.model_io import ChatModel, ModelChunk, ModelRequest, ToolDefinition
-from .core.outcome import ToolOutcome
-from .core.registry import ToolRegistry
-from .core.requests import ChatRequest, Resume, RunOverrides, Start, ToolResults
-from .core.state import Checkpoint, LoopState
-from .core.step import StepEnd, step
-from .core.store import CheckpointStore, Store, ThreadStore
-from .core.tool import Interrupt, Tool, ToolCtx
-from .core.usage import Usage
 from .core.wire import event_from_json, event_to_json
-from .model.errors import (
-    AuthenticationError,
-    BadRequestError,
-    ContextLengthError,
-    ModelNotFoundError,
-    ModelTimeoutError,
-    NetworkError,
-    RateLimitError,
-    ServerError,
-    StreamError,
+
+# Building agents
+from .builder import AgentBuilder
+from .core.compose import boxed, layer, map_err, map_request, map_response
+from .core.function_tool import tool
+from .core.layers import RetryLayer
+from .core.loop import AgentLoop
+from .core.step import step
+
+# Errors
+from .core.errors import (
+    ConfigurationError,
+    MaxTurnsExceeded,
+    ModelError,
+    RemiError,
+    RequestError,
+    RunNotFound,
+    RunNotResumable,
+    ToolInputError,
 )
+
+# Models, stores and agents every README example uses
 from .model.openai import OpenAIModel
-from .model.scripted import ScriptedModel, Thinking, ToolCall
-from .tools import Quota, VirtualFS, VirtualWorkspace, vfs_tools
-from .transport import (
-    ApprovalRefused,
-    HttpAgent,
-    RemoteAuthError,
-    RemoteRefusal,
-    RemoteUnavailable,
-    RunInfo,
-)
-from .tracing import (
-    BaseTracer,
-    CompositeTracer,
-    LangSmithTracer,
-    RecordingTracer,
-    Redactor,
-    StdoutTracer,
-    TracedAgent,
-    Tracer,
-    TracingLayer,
-    trace_custom,
-)
+from .remote.http_agent import HttpAgent
+from .stores.memory import MemoryStore
+from .testing.scripted_model import ScriptedModel, ToolCall
 
 if TYPE_CHECKING:
-    from .stores.indexeddb import IndexedDBStore
-    from .stores.indexeddb_snapshots import IndexedDBSnapshotStore
+    from .server.app import create_app
     from .stores.sqlite import SQLiteStore
-    from .tools.host_fs import host_fs_tools
-    from .tools.shell import shell_tool
-    from .tracing.otel import OpenTelemetryTracer
-    from .transport.app import create_app
-    from .transport.config import ServerConfig
-    from .guest.build import build_component
-    from .guest.protocol import GuestConfig
-    from .wasm.agent import WasmAgent
-    from .wasm.engine import Limits as WasmLimits
 
+# Native-only names, imported on first use; without their dependency they stay importable
+# (so `from remi_web import *` works everywhere) and say what to install when used.
 _LAZY = {
-    "SQLiteStore": "remi_web.stores.sqlite",
-    "IndexedDBStore": "remi_web.stores.indexeddb",
-    "IndexedDBSnapshotStore": "remi_web.stores.indexeddb_snapshots",
-    "host_fs_tools": "remi_web.tools.host_fs",
-    "shell_tool": "remi_web.tools.shell",
-    "OpenTelemetryTracer": "remi_web.tracing.otel",
-    "create_app": "remi_web.transport.app",
-    "ServerConfig": "remi_web.transport.config",
-    "WasmAgent": "remi_web.wasm.agent",
-    "WasmLimits": "remi_web.wasm.engine",
-    "GuestConfig": "remi_web.guest.protocol",
-    "build_component": "remi_web.guest.build",
+    "SQLiteStore": ("remi_web.stores.sqlite", "the standard library's sqlite3"),
+    "create_app": ("remi_web.server.app", "the server extra: pip install 'remi-web[server]'"),
+    # Also here for older code, though not in `__all__` (import them from `remi_web.stores`):
+    "IndexedDBStore": ("remi_web.stores.indexeddb", "a browser"),
+    "IndexedDBSnapshotStore": ("remi_web.stores.indexeddb_snapshots", "a browser"),
 }
-_RENAMED = {"WasmLimits": "Limits"}
+
+
+class _Unavailable:
+    """Stands in for a name whose optional dependency is missing; using it explains why."""
+
+    def __init__(self, name: str, needs: str, error: ImportError) -> None:
+        self._message = f"remi_web.{name} needs {needs} ({error})."
+
+    def __call__(self, *args: object, **kwargs: object) -> object:
+        raise ConfigurationError(self._message)
+
+    def __repr__(self) -> str:
+        return f"<unavailable: {self._message}>"
 
 
 def __getattr__(name: str) -> object:
-    # Native-only or optional pieces load only when asked for: the browser build never needs them.
-    module = _LAZY.get(name)
-    if module is None:
+    entry = _LAZY.get(name)
+    if entry is None:
         raise AttributeError(f"module 'remi_web' has no attribute {name!r}")
     from importlib import import_module
 
-    return getattr(import_module(module), _RENAMED.get(name, name))
+    module, needs = entry
+    try:
+        return getattr(import_module(module), name)
+    except ImportError as error:
+        return _Unavailable(name, needs, error)
 
 
 __all__ = [
-    "GuestConfig", "WasmAgent", "WasmLimits", "build_component",
-    "Agent", "AgentBuilder", "BaseTracer", "CompositeTracer", "LangSmithTracer",
-    "OpenTelemetryTracer", "Quota", "RecordingTracer", "Redactor", "StdoutTracer", "TracedAgent",
-    "Tracer", "TracingLayer", "VirtualFS", "VirtualWorkspace", "host_fs_tools", "shell_tool",
-    "trace_custom", "vfs_tools", "AuthenticationError", "BadRequestError", "ContextLengthError",
-    "ModelNotFoundError", "ModelTimeoutError", "NetworkError", "OpenAIModel", "RateLimitError",
-    "ServerError", "StreamError", "AgentEvent", "AgentLoop", "AudioPart", "Cancelled",
-    "ChatCtx", "ChatModel", "ChatRequest", "Checkpoint", "CheckpointEvent", "CheckpointStore",
-    "Composable", "ConfigurationError", "Content", "ContentPart", "Custom", "Done",
-    "ErrorEvent", "FilePart", "FunctionTool", "ImageBase64Part", "ImageUrlPart",
-    "IndexedDBSnapshotStore", "IndexedDBStore", "Interrupt",
-    "InterruptEvent", "InterruptId", "InterruptInfo", "Layer", "LoggingLayer", "LoopState",
-    "MaxTurnsExceeded", "MemoryStore", "Message", "MessageId", "MissingResumePayload",
-    "ModelChunk", "ModelError", "ModelRequest", "NeedToolExecution", "NoModel", "RemiError",
-    "RequestError", "Resume", "RetryLayer", "RunId", "RunNotFound", "RunNotResumable",
-    "RunOverrides", "RunResumed", "RunStart", "SQLiteStore", "ScriptExhausted",
-    "ScriptedModel", "SpanId", "Start", "StepEnd", "Store", "StoreError", "SubSession",
-    "TextDelta", "TextPart", "ThinkingDelta", "Thinking", "ThreadId", "ThreadStore", "Tool",
-    "ToolCall", "ToolCallArgsDelta", "ToolCallReady", "ToolCallRequest", "ToolCallStart",
-    "ToolCtx", "ToolDefinition", "ToolInputError", "ToolOutcome", "ToolProgress",
-    "ToolRegistry", "ToolResult", "ToolResults", "TurnEnd", "TurnStart", "UnknownInterrupt",
-    "Usage", "UsageEvent", "boxed", "content_text", "event_from_json", "event_to_json",
-    "layer", "map_err", "map_request", "map_response", "step", "tool",
-    "ApprovalRefused", "HttpAgent", "RemoteAuthError", "RemoteRefusal", "RemoteUnavailable",
-    "RunInfo", "ServerConfig", "create_app",
+    # Protocols
+    "Agent", "ChatModel", "CheckpointStore", "Interrupt", "Layer", "Store", "ThreadStore",
+    "Tool", "ToolCtx", "ToolDefinition",
+    # Core types
+    "ChatCtx", "ChatRequest", "Content", "Message", "Resume", "Start", "ToolCallRequest",
+    "ToolOutcome", "ToolResults", "Usage",
+    # Events
+    "AgentEvent", "Cancelled", "CheckpointEvent", "Custom", "Done", "ErrorEvent",
+    "InterruptEvent", "InterruptInfo", "NeedToolExecution", "RunResumed", "RunStart",
+    "SubSession", "TextDelta", "ThinkingDelta", "ToolCallArgsDelta", "ToolCallReady",
+    "ToolCallStart", "ToolProgress", "ToolResult", "TurnEnd", "TurnStart", "UsageEvent",
+    "event_from_json", "event_to_json",
+    # Building agents
+    "AgentBuilder", "AgentLoop", "RetryLayer", "boxed", "layer", "map_err", "map_request",
+    "map_response", "step", "tool",
+    # Errors
+    "ConfigurationError", "MaxTurnsExceeded", "ModelError", "RemiError", "RequestError",
+    "RunNotFound", "RunNotResumable", "ToolInputError",
+    # Models, stores, agents
+    "HttpAgent", "MemoryStore", "OpenAIModel", "SQLiteStore", "ScriptedModel", "ToolCall",
+    "create_app",
 ]

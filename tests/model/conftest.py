@@ -19,7 +19,7 @@ async def mock_llm() -> AsyncIterator[str]:
     yields the base URL (`http://127.0.0.1:PORT/v1`)."""
     from mock_http import serve
 
-    from remi_web.model.mock_server import create_app
+    from remi_web.testing.mock_server import create_app
 
     async with serve(create_app()) as base_url:
         yield base_url

@@ -7,7 +7,7 @@ import asyncio
 import pytest
 
 from remi_web.core.cancel import CancellationToken
-from remi_web.model.abort import IoGuard
+from remi_web.core.abort import IoGuard
 
 
 async def _read_forever(guard: IoGuard) -> bool:

@@ -18,15 +18,8 @@ from remi_web.core.ctx import ChatCtx
 from remi_web.core.messages import Message
 from remi_web.core.model_io import ModelChunk, ModelRequest, TextChunk, UsageChunk
 from remi_web.core.usage import Usage
-from remi_web.model import (
-    NO_RETRY,
-    FetchTransport,
-    ModelTimeoutError,
-    NetworkError,
-    OpenAIModel,
-    Timeouts,
-    encode_event,
-)
+from remi_web.model import NO_RETRY, OpenAIModel
+from remi_web.http import FetchTransport, ModelTimeoutError, NetworkError, Timeouts, encode_event
 
 STALL = object()
 
@@ -206,8 +199,8 @@ async def test_error_status_body_is_read(page: Page) -> None:
 
 
 def test_the_platform_picks_the_transport(monkeypatch: pytest.MonkeyPatch) -> None:
-    from remi_web.model.httpx_transport import HttpxTransport
-    from remi_web.model.transport import default_transport
+    from remi_web.http.httpx_transport import HttpxTransport
+    from remi_web.http.default import default_transport
 
     assert isinstance(default_transport(), HttpxTransport)
     monkeypatch.setattr(sys, "platform", "emscripten")

@@ -7,7 +7,7 @@ import json
 import pytest
 from pydantic import JsonValue
 
-from remi_web.model.mock_policy import (
+from remi_web.testing.mock_policy import (
     PlannedCall,
     Reply,
     evaluate,

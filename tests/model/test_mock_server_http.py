@@ -12,13 +12,7 @@ from model_helpers import FakeClock
 
 from remi_web.core.ctx import ChatCtx
 from remi_web.core.messages import Message, ToolCallRequest
-from remi_web.core.model_io import (
-    ModelChunk,
-    ModelRequest,
-    TextChunk,
-    ToolCallChunk,
-    UsageChunk,
-)
+from remi_web.core.model_io import ModelChunk, ModelRequest, TextChunk, ToolCallChunk, UsageChunk
 from model_helpers import CALCULATOR
 
 from remi_web.model import (
@@ -27,16 +21,15 @@ from remi_web.model import (
     BadRequestError,
     ContextLengthError,
     ModelNotFoundError,
-    ModelTimeoutError,
     OpenAIModel,
     QuotaExceededError,
     RateLimitError,
     RetryPolicy,
     ServerError,
     StreamError,
-    Timeouts,
 )
-from remi_web.model.mock_server import MockConfig, create_app
+from remi_web.http import ModelTimeoutError, Timeouts
+from remi_web.testing.mock_server import MockConfig, create_app
 
 
 def _model(base_url: str, **options: object) -> OpenAIModel:

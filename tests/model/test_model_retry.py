@@ -13,18 +13,16 @@ from remi_web.model import (
     NO_RETRY,
     BadRequestError,
     ModelHTTPError,
-    ModelTimeoutError,
-    NetworkError,
     OpenAIModel,
     QuotaExceededError,
     RateLimitError,
     RetryPolicy,
-    ScriptedResponse,
-    ScriptedTransport,
     ServerError,
     StreamError,
     retry_after_seconds,
 )
+from remi_web.http import ModelTimeoutError, NetworkError
+from remi_web.testing import ScriptedResponse, ScriptedTransport
 
 pytestmark = pytest.mark.pyodide
 

@@ -11,7 +11,7 @@ from model_helpers import FakeClock
 from pydantic import JsonValue
 
 from remi_web.core.agent import Agent
-from remi_web.core.builder import AgentBuilder
+from remi_web.builder import AgentBuilder
 from remi_web.core.ctx import ChatCtx
 from remi_web.core.events import ErrorEvent
 from remi_web.core.messages import Message
@@ -30,21 +30,16 @@ from remi_web.model import (
     AuthenticationError,
     BadRequestError,
     ContextLengthError,
-    HttpRequest,
     ModelHTTPError,
     ModelNotFoundError,
-    ModelTimeoutError,
-    NetworkError,
     OpenAIModel,
     QuotaExceededError,
     RateLimitError,
-    ScriptedResponse,
-    ScriptedTransport,
     ServerError,
-    Stall,
     StreamError,
-    Timeouts,
 )
+from remi_web.http import HttpRequest, ModelTimeoutError, NetworkError, Timeouts
+from remi_web.testing import ScriptedResponse, ScriptedTransport, Stall
 from remi_web.model.retry import RetryPolicy
 
 pytestmark = pytest.mark.pyodide

@@ -27,7 +27,7 @@ from remi_web.core.model_io import (
 from model_helpers import CALCULATOR
 
 from remi_web.model import OpenAIModel
-from remi_web.model.mock_recordings import RECORDINGS
+from remi_web.testing.mock_recordings import RECORDINGS
 
 
 @dataclass

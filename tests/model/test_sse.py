@@ -8,7 +8,7 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from remi_web.model.sse import (
+from remi_web.http.sse import (
     SseDataDecoder,
     SseDecoder,
     SseEvent,

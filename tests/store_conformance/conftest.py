@@ -14,7 +14,7 @@ from uuid import uuid4
 
 import pytest
 
-from remi_web.core.memory_store import MemoryStore
+from remi_web.stores.memory import MemoryStore
 from remi_web.core.store import Store
 from remi_web.stores.indexeddb import IndexedDBStore
 from remi_web.stores.indexeddb_snapshots import IndexedDBSnapshotStore

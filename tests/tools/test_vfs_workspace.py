@@ -9,7 +9,16 @@ from helpers import collect, of_type
 from pydantic import JsonValue
 from tool_calls import by_name, call, refused, tool_ctx
 
-from remi_web import AgentBuilder, ChatCtx, ChatRequest, MemoryStore, ScriptedModel, StoreError, ToolCall, ToolResult
+from remi_web import (
+    AgentBuilder,
+    ChatCtx,
+    ChatRequest,
+    MemoryStore,
+    ScriptedModel,
+    ToolCall,
+    ToolResult,
+)
+from remi_web.core.errors import StoreError
 from remi_web.core.ids import ThreadId
 from remi_web.tools import MemorySnapshotStore, Quota, VirtualWorkspace, vfs_tools
 

@@ -9,8 +9,8 @@ import pytest
 from trace_helpers import drain, shape, traced_agent
 
 from remi_web import ScriptedModel, ToolCall
-from remi_web.core.trace_records import TraceRecord
-from remi_web.core.tracer import BaseTracer
+from remi_web.tracing.records import TraceRecord
+from remi_web.tracing import BaseTracer
 from remi_web.tracing import CompositeTracer, RecordingTracer, TracingLayer
 
 pytestmark = pytest.mark.pyodide

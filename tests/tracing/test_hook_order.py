@@ -23,8 +23,8 @@ from remi_web import (
     tool,
 )
 from remi_web.core.ids import derive_span_id, run_span_id
-from remi_web.core.run_trace import RunTrace
-from remi_web.core.trace_records import (
+from remi_web.tracing.run_trace import RunTrace
+from remi_web.tracing.records import (
     ModelEndTrace,
     RunEndTrace,
     RunResumedTrace,
@@ -32,7 +32,7 @@ from remi_web.core.trace_records import (
     ToolEndTrace,
     ToolStartTrace,
 )
-from remi_web.core.tracer import NO_TRACER, BaseTracer
+from remi_web.tracing import NO_TRACER, BaseTracer
 from remi_web.tracing import RecordingTracer, trace_custom
 
 pytestmark = pytest.mark.pyodide

@@ -22,7 +22,7 @@ from remi_web import (
     ToolResult,
 )
 from remi_web.core.ids import derive_span_id, run_span_id
-from remi_web.model.scripted_transport import ScriptedResponse, ScriptedTransport
+from remi_web.testing.scripted_transport import ScriptedResponse, ScriptedTransport
 from remi_web.tracing import LangSmithTracer, TraceExportError
 
 pytestmark = pytest.mark.pyodide

@@ -12,7 +12,6 @@ from remi_web import (
     AgentEvent,
     ChatCtx,
     ChatRequest,
-    Composable,
     Custom,
     Done,
     InterruptEvent,
@@ -26,8 +25,9 @@ from remi_web import (
     Usage,
     UsageEvent,
 )
+from remi_web.core.compose import Composable
 from remi_web.core.ids import RunId, ThreadId
-from remi_web.core.tracer import NO_TRACER
+from remi_web.tracing.tracer import NO_TRACER
 from remi_web.tracing import RecordingTracer, TracingLayer
 
 pytestmark = pytest.mark.pyodide

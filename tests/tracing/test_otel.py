@@ -21,7 +21,7 @@ from opentelemetry.sdk.trace.export.in_memory_span_exporter import (  # noqa: E4
 )
 from opentelemetry.trace import SpanKind, StatusCode  # noqa: E402
 
-from remi_web.tracing.otel import OpenTelemetryTracer  # noqa: E402
+from remi_web.tracing.otel import OpenTelemetryTracer
 
 SECRET = "sk-test-abcdefghijklmnop"
 

@@ -8,7 +8,7 @@ from trace_helpers import drain
 from remi_web import AgentBuilder, ChatRequest, ScriptedModel, ToolCall, ToolCtx, tool
 from remi_web.core.requests import Start
 from remi_web.core.secrets import MASK, Redactor, Secret
-from remi_web.core.trace_records import TRACE_RECORD_ADAPTER
+from remi_web.tracing.records import TRACE_RECORD_ADAPTER
 from remi_web.tracing import RecordingTracer, TracingLayer, trace_custom
 
 pytestmark = pytest.mark.pyodide

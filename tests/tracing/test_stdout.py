@@ -8,7 +8,7 @@ import pytest
 from trace_helpers import drain, traced_agent
 
 from remi_web import ScriptedModel, ToolCall
-from remi_web.core.trace_records import TRACE_RECORD_ADAPTER
+from remi_web.tracing.records import TRACE_RECORD_ADAPTER
 from remi_web.tracing import CompositeTracer, RecordingTracer, StdoutTracer
 
 pytestmark = pytest.mark.pyodide

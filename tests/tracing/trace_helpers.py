@@ -6,17 +6,9 @@ import asyncio
 from collections.abc import AsyncIterator, Sequence
 from typing import Any
 
-from remi_web import (
-    AgentBuilder,
-    AgentLoop,
-    Interrupt,
-    MemoryStore,
-    ScriptedModel,
-    ToolCtx,
-    tool,
-)
-from remi_web.core.trace_records import TraceRecord
-from remi_web.core.tracer import Tracer
+from remi_web import AgentBuilder, AgentLoop, Interrupt, MemoryStore, ScriptedModel, ToolCtx, tool
+from remi_web.tracing.records import TraceRecord
+from remi_web.tracing.tracer import Tracer
 
 
 def shape(records: Sequence[TraceRecord]) -> list[str]:

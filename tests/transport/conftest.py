@@ -16,7 +16,7 @@ async def mock_llm() -> AsyncIterator[str]:
     """The mock OpenAI-compatible model; yields its `/v1` URL."""
     from transport_helpers import running
 
-    from remi_web.model.mock_server import create_app
+    from remi_web.testing.mock_server import create_app
 
     async with running(create_app()) as root:
         yield root + "/v1"
@@ -46,7 +46,7 @@ def agent_server(
 
     from transport_helpers import running, served_agent
 
-    from remi_web.transport import ServerConfig, create_app
+    from remi_web.server import ServerConfig, create_app
 
     def start(shutdown_grace: float = 5, **settings: Any) -> AbstractAsyncContextManager[str]:
         settings.setdefault("db", db)

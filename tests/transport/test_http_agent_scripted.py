@@ -11,8 +11,8 @@ import json
 import pytest
 from helpers import collect, types
 
+from remi_web.remote import ApprovalRefused, RemoteAuthError, RemoteRefusal, RemoteUnavailable
 from remi_web import (
-    ApprovalRefused,
     Cancelled,
     ChatCtx,
     ChatRequest,
@@ -22,9 +22,6 @@ from remi_web import (
     HttpAgent,
     InterruptEvent,
     InterruptInfo,
-    RemoteAuthError,
-    RemoteRefusal,
-    RemoteUnavailable,
     RunNotFound,
     RunStart,
     RunResumed,
@@ -34,10 +31,11 @@ from remi_web import (
 )
 from remi_web.core.events import AgentEvent
 from remi_web.core.ids import CheckpointId, InterruptId, RunId, ThreadId
-from remi_web.model import NetworkError, ScriptedResponse, ScriptedTransport, Stall
-from remi_web.model.sse import encode_event
-from remi_web.transport.frames import event_frame
-from remi_web.transport.signing import ApprovalSigner
+from remi_web.http import NetworkError
+from remi_web.testing import ScriptedResponse, ScriptedTransport, Stall
+from remi_web.http.sse import encode_event
+from remi_web.remote.frames import event_frame
+from remi_web.server.signing import ApprovalSigner
 
 pytestmark = pytest.mark.pyodide
 

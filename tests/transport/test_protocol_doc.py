@@ -10,8 +10,8 @@ from pathlib import Path
 
 from remi_web import AgentEvent, event_from_json
 from remi_web.core.requests import CHAT_REQUEST_ADAPTER, ChatInput
-from remi_web.model.sse import decode_events
-from remi_web.transport.protocol import ERROR_BODY_ADAPTER, RUN_INFO_ADAPTER
+from remi_web.http.sse import decode_events
+from remi_web.remote.protocol import ERROR_BODY_ADAPTER, RUN_INFO_ADAPTER
 
 ROOT = Path(__file__).resolve().parents[2]
 DOC = (ROOT / "docs" / "protocol.md").read_text()
@@ -74,7 +74,7 @@ def test_the_status_and_error_documents_parse() -> None:
 
 def test_every_error_code_the_server_can_answer_is_documented() -> None:
     sources = "\n".join(
-        path.read_text() for path in (ROOT / "src" / "remi_web" / "transport").glob("*.py")
+        path.read_text() for path in (ROOT / "src" / "remi_web" / "server").glob("*.py")
     )
     codes = set(re.findall(r'HttpProblem\(\s*\d+,\s*"(\w+)"', sources))
     codes |= set(re.findall(r'\d{3}: "(\w+)"', sources))  # routing errors (404, 405)

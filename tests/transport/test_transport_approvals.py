@@ -14,15 +14,8 @@ import pytest
 from helpers import collect, of_type, types
 from transport_helpers import chat_body, post_run, read_frames, resume_body
 
-from remi_web import (
-    ApprovalRefused,
-    ChatRequest,
-    Done,
-    HttpAgent,
-    InterruptEvent,
-    RunNotResumable,
-    ToolResult,
-)
+from remi_web.remote import ApprovalRefused
+from remi_web import ChatRequest, Done, HttpAgent, InterruptEvent, RunNotResumable, ToolResult
 
 Server = Callable[..., AbstractAsyncContextManager[str]]
 NOTE = 'call save_note with {"text": "buy milk"}'

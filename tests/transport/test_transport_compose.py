@@ -18,8 +18,6 @@ from remi_web import (
     Done,
     HttpAgent,
     InterruptEvent,
-    RecordingTracer,
-    RemoteUnavailable,
     RetryLayer,
     ScriptedModel,
     TextDelta,
@@ -27,9 +25,10 @@ from remi_web import (
     ToolCtx,
     ToolProgress,
     ToolResult,
-    TracingLayer,
     tool,
 )
+from remi_web.tracing import RecordingTracer, TracingLayer
+from remi_web.remote import RemoteUnavailable
 
 Server = Callable[..., AbstractAsyncContextManager[str]]
 

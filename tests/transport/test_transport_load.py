@@ -12,8 +12,8 @@ from functools import partial
 from transport_helpers import running
 
 from benchmarks.transport_load import agent_on, drive
-from remi_web.model.mock_server import create_app as mock_llm_app
-from remi_web.transport import ServerConfig, create_app
+from remi_web.testing.mock_server import create_app as mock_llm_app
+from remi_web.server import ServerConfig, create_app
 
 RUNS = 200
 

@@ -14,9 +14,9 @@ from helpers import collect
 from transport_helpers import Frame, chat_body, read_frames, wait_for
 
 from remi_web import ChatCtx, Done, HttpAgent, event_to_json
-from remi_web.model import HttpRequest, HttpResponse, NetworkError
-from remi_web.model.httpx_transport import HttpxTransport
-from remi_web.model.sse import SseDecoder
+from remi_web.http import HttpRequest, HttpResponse, NetworkError
+from remi_web.http.httpx_transport import HttpxTransport
+from remi_web.http.sse import SseDecoder
 
 Server = Callable[..., AbstractAsyncContextManager[str]]
 WAIT = 'call wait_at_gate with {"label": "x"}'

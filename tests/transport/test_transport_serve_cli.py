@@ -15,15 +15,8 @@ import httpx
 import pytest
 from helpers import collect
 
-from remi_web import (
-    AgentBuilder,
-    ConfigurationError,
-    Done,
-    HttpAgent,
-    ScriptedModel,
-    SQLiteStore,
-)
-from remi_web.transport.agent_source import bind_agent, load_agent
+from remi_web import AgentBuilder, ConfigurationError, Done, HttpAgent, ScriptedModel, SQLiteStore
+from remi_web.server.agent_source import bind_agent, load_agent
 
 AGENT_MODULE = '''
 from remi_web import AgentBuilder, ScriptedModel

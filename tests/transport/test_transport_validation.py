@@ -13,7 +13,8 @@ import pytest
 from helpers import collect
 from transport_helpers import chat_body, post_run
 
-from remi_web import ChatRequest, HttpAgent, RemoteAuthError, RemoteRefusal, RunNotFound
+from remi_web import ChatRequest, HttpAgent, RunNotFound
+from remi_web.remote import RemoteAuthError, RemoteRefusal
 from remi_web.core.ids import RunId
 
 Server = Callable[..., AbstractAsyncContextManager[str]]

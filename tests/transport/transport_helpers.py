@@ -14,7 +14,7 @@ from starlette.types import ASGIApp
 
 from remi_web import AgentBuilder, AgentLoop, Store, ToolCtx, tool
 from remi_web.model import OpenAIModel
-from remi_web.model.mock_policy import evaluate, format_number
+from remi_web.testing.mock_policy import evaluate, format_number
 
 
 @asynccontextmanager
@@ -130,7 +130,7 @@ class Frame:
 
 async def read_frames(response: httpx.Response) -> list[Frame]:
     """Every frame of a streamed response (read to its end)."""
-    from remi_web.model.sse import SseDecoder
+    from remi_web.http.sse import SseDecoder
 
     decoder = SseDecoder()
     frames: list[Frame] = []
@@ -141,7 +141,7 @@ async def read_frames(response: httpx.Response) -> list[Frame]:
 
 
 def _frame(event: object) -> Frame:
-    from remi_web.model.sse import SseEvent
+    from remi_web.http.sse import SseEvent
 
     assert isinstance(event, SseEvent) and event.id is not None and event.event is not None
     return Frame(int(event.id), event.event, json.loads(event.data))

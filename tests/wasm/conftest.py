@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from remi_web.guest.build import build_component
+from remi_web.wasm.build import build_component
 
 AGENTS = Path(__file__).parent / "agents"
 CACHE = Path(

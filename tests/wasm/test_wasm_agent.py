@@ -14,18 +14,17 @@ from remi_web import (
     ChatRequest,
     Done,
     ErrorEvent,
-    ImageUrlPart,
     InterruptEvent,
     MemoryStore,
     Message,
     ScriptedModel,
     Start,
     TextDelta,
-    TextPart,
     ToolCall,
     ToolCtx,
     tool,
 )
+from remi_web.core.content import ImageUrlPart, TextPart
 from remi_web.guest.protocol import GuestConfig
 from remi_web.wasm import Limits, WasmAgent
 

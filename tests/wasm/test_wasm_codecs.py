@@ -14,7 +14,8 @@ from typing import Any, get_args
 import pytest
 from wasmtime.component import Record, Variant
 
-from remi_web import AgentEvent, ChatRequest, Message, RunId, ToolOutcome
+from remi_web import AgentEvent, ChatRequest, Message, ToolOutcome
+from remi_web.core.ids import RunId
 from remi_web.core import events as ev
 from remi_web.core.content import AudioPart, FilePart, ImageBase64Part, ImageUrlPart, TextPart
 from remi_web.core.ids import CheckpointId, InterruptId, ThreadId

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from remi_web.transport import HttpAgent
+from remi_web.remote import HttpAgent
 
 ROOT = Path(__file__).resolve().parents[2]
 CALCULATOR = ROOT / "examples" / "calculator" / "agent.py"

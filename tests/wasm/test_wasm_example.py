@@ -10,7 +10,7 @@ from wasm_helpers import run, texts
 
 from remi_web import ChatRequest, Done, InterruptEvent, ScriptedModel, ToolCall
 from remi_web.browser.page_agent import load_page_agent
-from remi_web.guest.build import build_component
+from remi_web.wasm.build import build_component
 from remi_web.wasm import WasmAgent
 
 CALCULATOR = Path(__file__).resolve().parents[2] / "examples" / "calculator" / "agent.py"

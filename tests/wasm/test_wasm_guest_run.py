@@ -17,9 +17,9 @@ from remi_web import (
     ScriptedModel,
     ToolCall,
     ToolCtx,
-    ToolRegistry,
     tool,
 )
+from remi_web.core.registry import ToolRegistry
 from remi_web.guest.host_model import HostModel
 from remi_web.guest.protocol import EventOut, ModelCall, ModelNext, RequestOut, Waiting
 from remi_web.guest.run import GuestRun

@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from remi_web import ChatRequest, RunId, ScriptedModel
+from remi_web import ChatRequest, ScriptedModel
+from remi_web.core.ids import RunId
 from remi_web.guest.protocol import (
     Ack,
     EventOut,

@@ -5,8 +5,9 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator, Sequence
 
-from remi_web import AgentEvent, ChatCtx, ChatRequest, ModelChunk, ModelRequest, ScriptedModel
-from remi_web.model.scripted import ScriptItem
+from remi_web import AgentEvent, ChatCtx, ChatRequest, ScriptedModel
+from remi_web.core.model_io import ModelChunk, ModelRequest
+from remi_web.testing.scripted_model import ScriptItem
 
 
 async def run(agent: object, request: ChatRequest | str, ctx: ChatCtx | None = None) -> list[AgentEvent]:

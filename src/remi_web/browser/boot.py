@@ -8,7 +8,7 @@ from typing import Any
 
 from ..core.agent import Agent
 from ..core.events import AgentEvent
-from ..core.memory_store import MemoryStore
+from ..stores.memory import MemoryStore
 from ..core.requests import ChatRequest
 from ..core.store import Store
 from .bridge import WorkerBridge
@@ -30,7 +30,7 @@ def browser_store() -> Store:
 
 def remote_agent(settings: BrowserSettings) -> Agent[ChatRequest, AgentEvent]:
     """The agent at `settings.agent_url`, over the HTTP + SSE protocol."""
-    from ..transport.http_agent import HttpAgent
+    from ..remote.http_agent import HttpAgent
 
     return HttpAgent(settings.agent_url, token=settings.agent_token or None)
 

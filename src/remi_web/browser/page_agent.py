@@ -11,7 +11,7 @@ import sys
 import types
 from typing import Any
 
-from ..core.builder import AgentBuilder
+from ..builder import AgentBuilder
 from ..core.errors import ConfigurationError
 from ..core.loop import AgentLoop
 from ..core.store import Store

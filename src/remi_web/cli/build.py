@@ -7,7 +7,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from ..guest.build import BuildError, BuildResult, build_component
+from ..wasm.build import BuildError, BuildResult, build_component
 
 
 def main(argv: Sequence[str] | None = None) -> int:

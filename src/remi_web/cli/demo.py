@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 
-from ..core.builder import AgentBuilder
+from ..builder import AgentBuilder
 from ..core.events import (
     AgentEvent,
     Done,
@@ -17,8 +17,8 @@ from ..core.events import (
 from ..core.function_tool import tool
 from ..core.loop import AgentLoop
 from ..core.requests import ChatRequest
-from ..model.mock_policy import evaluate, format_number
-from ..model.scripted import ScriptedModel, ToolCall
+from ..testing.mock_policy import evaluate, format_number
+from ..testing.scripted_model import ScriptedModel, ToolCall
 
 @tool
 def calculator(expression: str) -> str:

@@ -1,7 +1,7 @@
 """`remi dev AGENT.py`: build the agent as a component, serve it over HTTP, and rebuild and
 swap it on every save, without restarting.
 
-The component runs in a `WasmAgent` served by the agent server (`remi_web.transport`,
+The component runs in a `WasmAgent` served by the agent server (`remi_web.server`,
 runs at `/v1/runs`); the web app is served too when it is assembled. Model calls go to
 OPENAI_BASE_URL (with OPENAI_API_KEY), else to the mock model served at `/v1`. Each save of
 a Python file under the agent's directory rebuilds the component (printing the time and the
@@ -25,12 +25,12 @@ import watchfiles
 from starlette.applications import Starlette
 
 from ..core.store import Store
-from ..guest.build import BuildError, build_component
-from ..model.mock_server import MockConfig
-from ..model.mock_server import create_app as create_mock_app
+from ..wasm.build import BuildError, build_component
+from ..testing.mock_server import MockConfig
+from ..testing.mock_server import create_app as create_mock_app
 from ..model.openai import OpenAIModel
-from ..transport.app import create_app
-from ..transport.config import ServerConfig
+from ..server.app import create_app
+from ..server.config import ServerConfig
 from ..wasm.agent import WasmAgent
 from ..wasm.hot_reload import ReloadEvent
 from .build import describe_build

@@ -48,7 +48,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         return web(rest)
     if args.command == "mock-llm":
-        from ..model.mock_server import main as mock_llm
+        from ..testing.mock_server import main as mock_llm
 
         return mock_llm(rest)
     if rest:

@@ -3,12 +3,23 @@
 from __future__ import annotations
 
 import argparse
-from collections.abc import Sequence
+import os
+from collections.abc import Mapping, Sequence
+from pathlib import Path
 from typing import Any
 
 DEFAULT_PORT = 8000
-DEFAULT_DB = "remi-server.db"
 SHUTDOWN_GRACE = 3
+
+
+def default_db(environ: Mapping[str, str] = os.environ) -> Path:
+    """Where `remi serve` keeps its database unless `--db` says otherwise:
+    `$REMI_DATA_DIR/server.db`, else `$XDG_DATA_HOME/remi-web/server.db`, else
+    `~/.local/share/remi-web/server.db` (never the current directory)."""
+    if environ.get("REMI_DATA_DIR"):
+        return Path(environ["REMI_DATA_DIR"]) / "server.db"
+    data = environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(data) / "remi-web" / "server.db"
 
 
 def parser() -> argparse.ArgumentParser:
@@ -26,8 +37,10 @@ def parser() -> argparse.ArgumentParser:
     cli.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
     cli.add_argument("--port", type=int, default=DEFAULT_PORT, help=f"port (default {DEFAULT_PORT})")
     cli.add_argument(
-        "--db", default=DEFAULT_DB,
-        help=f"SQLite file of checkpoints, threads and event logs (default {DEFAULT_DB})",
+        "--db", default=None,
+        help="SQLite file of checkpoints, threads and event logs (default "
+        "$REMI_DATA_DIR/server.db, else $XDG_DATA_HOME/remi-web/server.db, else "
+        "~/.local/share/remi-web/server.db)",
     )
     cli.add_argument(
         "--cors", action="append", default=None, metavar="ORIGIN",
@@ -51,11 +64,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(list(argv) if argv is not None else None)
     import uvicorn
 
-    from ..transport.agent_source import load_agent
-    from ..transport.app import create_app
-    from ..transport.config import ServerConfig
+    from ..server.agent_source import load_agent
+    from ..server.app import create_app
+    from ..server.config import ServerConfig
 
-    settings: dict[str, Any] = {"db": args.db, "allow_edits": not args.no_edits}
+    db = Path(args.db) if args.db is not None else default_db()
+    db.parent.mkdir(parents=True, exist_ok=True)
+    settings: dict[str, Any] = {"db": str(db), "allow_edits": not args.no_edits}
     if args.cors is not None:
         settings["cors_origins"] = tuple(args.cors)
     for name in ("max_body", "reconnect_grace", "keepalive"):
@@ -65,7 +80,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     config = ServerConfig.from_env(**settings)
     app = create_app(load_agent(args.agent), config)
     auth = "bearer token required" if config.token else "no authentication (set REMI_API_TOKEN)"
-    print(f"serving {args.agent} at http://{args.host}:{args.port}/v1/runs ({auth}; db {args.db})",
+    print(f"serving {args.agent} at http://{args.host}:{args.port}/v1/runs ({auth}; db {db})",
           flush=True)
     # Open streams get a few seconds to end on shutdown; then the remaining runs are
     # cancelled (and logged as such) as the app's lifespan ends.

@@ -20,8 +20,8 @@ from starlette.responses import FileResponse, JSONResponse, PlainTextResponse, R
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from ..model.mock_server import MockConfig
-from ..model.mock_server import create_app as create_mock_app
+from ..testing.mock_server import MockConfig
+from ..testing.mock_server import create_app as create_mock_app
 
 WEB_DIR = Path(__file__).resolve().parents[3] / "web"
 DEFAULT_PORT = 8765

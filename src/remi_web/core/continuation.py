@@ -7,7 +7,13 @@ from collections.abc import Mapping
 from pydantic import JsonValue
 
 from .events import InterruptInfo
-from .errors import MissingResumePayload, RequestError, RunNotFound, RunNotResumable, UnknownInterrupt
+from .errors import (
+    MissingResumePayload,
+    RequestError,
+    RunNotFound,
+    RunNotResumable,
+    UnknownInterrupt,
+)
 from .ids import RunId
 from .outcome import ToolOutcome
 from .registry import ToolRegistry

@@ -14,6 +14,7 @@ from pydantic import Field, JsonValue
 from .content import Content
 from .ids import CheckpointId, InterruptId, RunId, ThreadId
 from .messages import ToolCallRequest
+from .run_status import RunStatus
 from .usage import Usage
 
 
@@ -126,7 +127,7 @@ class NeedToolExecution:
 class InterruptInfo:
     """One pending interrupt: which tool call paused, why, and what it shows the human.
 
-    `token` is set by an HTTP server (`remi_web.transport`): the signed approval token a
+    `token` is set by an HTTP server (`remi_web.server`): the signed approval token a
     `Resume` must present for this interrupt. In-process runs leave it `None`.
     """
 
@@ -155,7 +156,7 @@ class CheckpointEvent:
     checkpoint_id: CheckpointId
     run_id: RunId
     sequence: int
-    status: str
+    status: RunStatus
     type: Literal["checkpoint"] = field(default="checkpoint", kw_only=True)
 
 

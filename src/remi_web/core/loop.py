@@ -4,7 +4,7 @@ cancellation and a checkpoint after every tool round."""
 from __future__ import annotations
 
 import time
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Mapping, Sequence
 from dataclasses import dataclass
 
 from pydantic import JsonValue
@@ -24,25 +24,36 @@ from .events import (
     NeedToolExecution,
     RunResumed,
     RunStart,
-    ToolResult,
+    TextDelta,
+    ThinkingDelta,
+    ToolCallArgsDelta,
     TurnEnd,
     TurnStart,
 )
-from .ids import CheckpointId, new_id, new_run_id, new_thread_id
+from .ids import CheckpointId, new_id, new_run_id, new_thread_id, run_span_id
 from .messages import Message, ToolCallRequest
 from .model_io import ChatModel, ModelRequest
+from .observer import (
+    NO_OBSERVER,
+    ModelCalled,
+    ModelReturned,
+    RoundEnded,
+    RunObserver,
+    RunSegment,
+    RunWatch,
+    ToolsCalled,
+)
 from .outcome import ToolOutcome
 from .registry import ToolRegistry
 from .requests import ChatRequest, Resume, RunOverrides, Start
-from .run_trace import RunTrace
 from .secrets import Redactor
 from .state import Checkpoint, LoopState, RunStatus
 from .step import StepEnd, step
 from .store import Store
 from .tool_round import RoundResult, run_tool_round
-from .tracer import NO_TRACER, Tracer
 
 DEFAULT_MAX_TURNS = 10
+_DELTAS = (TextDelta, ThinkingDelta, ToolCallArgsDelta)
 FAILED_TOOL_TEXT = "The run failed before this tool call was answered."
 
 
@@ -57,8 +68,8 @@ class AgentLoop(Composable[ChatRequest, AgentEvent]):
         system: the system prompt, sent first on every model call.
         max_turns: the most model calls one run may make (resumes included).
         defaults: model settings used unless a request overrides them.
-        tracer: receives the run's trace records (default: tracing off).
-        redactor: scrubs secrets from every trace payload.
+        tracer: watches each run segment, e.g. a `remi_web.tracing` tracer (default: none).
+        redactor: scrubs secrets from what the tracer is shown.
         name: the agent's name in traces.
     """
 
@@ -68,7 +79,7 @@ class AgentLoop(Composable[ChatRequest, AgentEvent]):
     system: str | None = None
     max_turns: int = DEFAULT_MAX_TURNS
     defaults: RunOverrides = RunOverrides()
-    tracer: Tracer = NO_TRACER
+    tracer: RunObserver = NO_OBSERVER
     redactor: Redactor = Redactor()
     name: str = "AgentLoop"
 
@@ -86,11 +97,11 @@ class AgentLoop(Composable[ChatRequest, AgentEvent]):
         action = request.input
         calls: list[ToolCallRequest] = []
         values: dict[str, JsonValue] | None = None
+        first: AgentEvent
         if isinstance(action, Start):
             state = await self._new_state(request, action, ctx)
-            trace = self._enter(state, ctx)
-            trace.started(state.messages, self.system, self.tools.names(), state.metadata)
-            yield RunStart(state.run_id, state.thread_id, state.metadata, state.started_at)
+            watch = self._enter(state, ctx, request)
+            first = RunStart(state.run_id, state.thread_id, state.metadata, state.started_at)
         else:
             checkpoint = await self.store.latest_checkpoint(action.run_id)
             results: list[ToolOutcome] = []
@@ -105,15 +116,23 @@ class AgentLoop(Composable[ChatRequest, AgentEvent]):
                 state.completed.extend(results)
             state.metadata.update(request.metadata)
             await self._checkpoint(state, "running")
-            trace = self._enter(state, ctx)
-            payloads = action.payloads if isinstance(action, Resume) else None
-            trace.resumed(state.metadata, payloads, results)
-            yield RunResumed(state.run_id, state.thread_id, state.turn, state.started_at)
-        try:
-            async for event in self._drive(state, ctx, calls, values, trace):
+            watch = self._enter(state, ctx, request, results)
+            first = RunResumed(state.run_id, state.thread_id, state.turn, state.started_at)
+        drive = self._drive(state, ctx, calls, values, watch)
+        if watch is None:
+            yield first
+            async for event in drive:
                 yield event
-        finally:  # the caller stopped reading: close the trace all the same
-            trace.end("abandoned", state.usage)
+            return
+        try:  # watched: every event but the deltas is shown to the watch first
+            watch.see(first)
+            yield first
+            async for event in drive:
+                if not isinstance(event, _DELTAS):
+                    watch.see(event)
+                yield event
+        finally:  # also when the caller stopped reading
+            watch.close()
 
     async def _new_state(self, request: ChatRequest, start: Start, ctx: ChatCtx) -> LoopState:
         thread_id = request.thread_id or ctx.thread_id or new_thread_id()
@@ -131,23 +150,30 @@ class AgentLoop(Composable[ChatRequest, AgentEvent]):
             trace_parent=ctx.span_id,
         )
 
-    def _enter(self, state: LoopState, ctx: ChatCtx) -> RunTrace:
-        """The checkpointed state wins over the caller's ctx: ids, metadata, run span."""
+    def _enter(
+        self,
+        state: LoopState,
+        ctx: ChatCtx,
+        request: ChatRequest,
+        results: Sequence[ToolOutcome] = (),
+    ) -> RunWatch | None:
+        """The checkpointed state wins over the caller's ctx: ids, metadata, run span. Then
+        the observer may watch the segment."""
         ctx.run_id, ctx.thread_id = state.run_id, state.thread_id
         ctx.metadata = state.metadata
         parent = state.trace_parent
-        model = getattr(self.model, "model", None)  # a client's default model name, if any
-        trace = RunTrace(
-            self.tracer, self.redactor, name=self.name, run_id=state.run_id,
-            thread_id=state.thread_id, parent_id=parent, started_at=state.started_at,
-            model=self.defaults.model or (model if isinstance(model, str) else None),
-            turn=state.turn,
-        )
         lineage = ctx.spans if ctx.span_id == parent else (() if parent is None else (parent,))
-        ctx.spans = (*lineage, trace.span_id)
-        if trace.on:
-            ctx.put(trace)
-        return trace
+        ctx.spans = (*lineage, run_span_id(parent, state.run_id))
+        model = getattr(self.model, "model", None)  # a client's default model name, if any
+        action = request.input
+        segment = RunSegment(
+            self.name, state.run_id, state.thread_id, parent, state.started_at,
+            self.defaults.model or (model if isinstance(model, str) else None), state.turn,
+            state.usage, state.messages, self.system, self.tools.names(), state.metadata,
+            self.redactor, resumed=not isinstance(action, Start),
+            payloads=action.payloads if isinstance(action, Resume) else None, results=results,
+        )
+        return self.tracer.watch(segment, ctx)
 
     async def _drive(
         self,
@@ -155,40 +181,36 @@ class AgentLoop(Composable[ChatRequest, AgentEvent]):
         ctx: ChatCtx,
         calls: list[ToolCallRequest],
         values: Mapping[str, JsonValue] | None,
-        trace: RunTrace,
+        watch: RunWatch | None,
     ) -> AsyncIterator[AgentEvent]:
         try:
             while True:
                 if calls:
                     result = RoundResult()
-                    trace.tools_started(calls, values)
+                    if watch is not None:
+                        watch.see(ToolsCalled(calls, values))
                     async for tool_event in run_tool_round(
                         self.tools, calls, ctx, state.tool_state, result, values
                     ):
-                        if type(tool_event) is ToolResult:
-                            trace.tool_end(tool_event.call_id, tool_event.content,
-                                           tool_event.is_error)
                         yield tool_event
-                    trace.round_ended(result.outcomes, result.interrupts)
+                    if watch is not None:
+                        watch.see(RoundEnded(result.outcomes, result.interrupts))
                     state.completed.extend(result.outcomes.values())
                     state.pending_interrupts.extend(result.interrupts)
                     if result.cancelled:
                         self._feed_back(state)
                         async for event in self._finish(state, "cancelled"):
                             yield event
-                        trace.cancelled("", state.usage)
                         yield Cancelled(state.run_id)
                         return
                 if state.pending_interrupts:
                     yield await self._checkpoint(state, "interrupted")
-                    trace.interrupted(state.pending_interrupts, state.usage)
                     yield InterruptEvent(state.run_id, list(state.pending_interrupts))
                     return
                 answered = {outcome.call_id for outcome in state.completed}
                 waiting = [c for c in state.pending_calls if c.id not in answered]
                 if waiting:
                     yield await self._checkpoint(state, "awaiting_tools")
-                    trace.handed_out(waiting, state.usage)
                     yield NeedToolExecution(state.run_id, waiting)
                     return
                 if state.pending_calls:
@@ -202,7 +224,8 @@ class AgentLoop(Composable[ChatRequest, AgentEvent]):
                 state.turn += 1
                 yield TurnStart(state.turn)
                 request = self._model_request(state)
-                trace.model_start(state.turn, request)
+                if watch is not None:
+                    watch.see(ModelCalled(state.turn, request))
                 events = step(self.model, request, ctx)
                 first = await anext(events)
                 first_at = time.time()  # once per call, never per token: time to first token
@@ -217,15 +240,15 @@ class AgentLoop(Composable[ChatRequest, AgentEvent]):
                 assert end is not None
                 state.usage = state.usage + end.usage
                 message = end.message
-                trace.model_end(message, end.usage, None if first is end else first_at,
-                                cancelled=end.cancelled)
+                if watch is not None:
+                    first_token_at = None if first is end else first_at
+                    watch.see(ModelReturned(message, end.usage, first_token_at, end.cancelled))
                 if end.cancelled:
                     partial = content_text(message.content)
                     if partial:
                         state.messages.append(message)
                     async for event in self._finish(state, "cancelled"):
                         yield event
-                    trace.cancelled(partial, state.usage)
                     yield Cancelled(state.run_id, partial)
                     return
                 state.messages.append(message)
@@ -233,7 +256,6 @@ class AgentLoop(Composable[ChatRequest, AgentEvent]):
                     async for event in self._finish(state, "done"):
                         yield event
                     text = content_text(message.content)
-                    trace.done(state.usage, text)
                     yield TurnEnd(state.turn)
                     yield Done(state.run_id, text, state.usage)
                     return
@@ -245,7 +267,6 @@ class AgentLoop(Composable[ChatRequest, AgentEvent]):
         except Exception as error:
             code = error.code if isinstance(error, RemiError) else "internal"
             reason = str(error) or type(error).__name__
-            trace.failed(code, reason, state.usage)
             yield ErrorEvent(code, reason)
             try:
                 await self._finish_quietly(state)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal, TypeAlias
 
 from pydantic import JsonValue, TypeAdapter
 
@@ -13,19 +12,13 @@ from .messages import Message, ToolCallRequest
 from .model_io import ToolDefinition
 from .outcome import ToolOutcome
 from .requests import RunOverrides
+from .run_status import RunStatus
 from .usage import Usage
 
 STATE_VERSION = 1
 
-RunStatus: TypeAlias = Literal[
-    "running",  # claimed by a live stream (tools may be executing)
-    "tools_executed",  # a tool round finished; the next model call is due
-    "interrupted",  # waiting for `Resume`
-    "awaiting_tools",  # waiting for `ToolResults`
-    "done",
-    "cancelled",
-    "failed",
-]
+__all__ = ["CHECKPOINT_ADAPTER", "STATE_VERSION", "Checkpoint", "LoopState", "RunStatus"]
+
 
 
 @dataclass(slots=True)

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
+from .abort import IoGuard
 from .ctx import ChatCtx
 from .events import (
     TextDelta,
@@ -33,23 +34,6 @@ class StepEnd:
     cancelled: bool = False
 
 
-class _CancelGuard:
-    """Turns `ctx.cancel()` into cancellation of the task awaiting the model, but only while
-    it awaits the model (never while the caller is busy between events)."""
-
-    __slots__ = ("waiting", "fired", "undo")
-
-    def __init__(self, ctx: ChatCtx) -> None:
-        self.waiting: asyncio.Task[object] | None = None
-        self.fired = False
-        self.undo: Callable[[], None] = ctx.token.on_cancel(self._fire)
-
-    def _fire(self) -> None:
-        self.fired = True
-        if self.waiting is not None:
-            self.waiting.cancel()
-
-
 class _Call:
     __slots__ = ("id", "name", "parts")
 
@@ -72,15 +56,14 @@ async def step(
     thinking: list[str] = []
     calls: dict[int, _Call] = {}
     usage = Usage()
-    guard = _CancelGuard(ctx)
-    current_task = asyncio.current_task
+    guard = IoGuard(ctx.token)
     stream = model.chat(request, ctx)
     cancelled = ctx.cancelled
     try:
         if not cancelled:
-            guard.waiting = current_task()
+            guard.enter()
             async for chunk in stream:
-                guard.waiting = None
+                guard.in_io = False
                 if type(chunk) is TextChunk:
                     text.append(chunk.text)
                     yield TextDelta(chunk.text)
@@ -101,19 +84,17 @@ async def step(
                 elif type(chunk) is UsageChunk:
                     usage = usage + chunk.usage
                     yield UsageEvent(chunk.usage)
-                if ctx.cancelled:
+                if guard.cancelled:
                     cancelled = True
                     break
-                guard.waiting = current_task()
+                guard.enter()
     except asyncio.CancelledError:
-        task = current_task()
-        if not guard.fired or task is None:
+        if not guard.absorb():
             raise
-        task.uncancel()
         cancelled = True
     finally:
-        guard.waiting = None
-        guard.undo()
+        guard.in_io = False
+        guard.close()
         aclose = getattr(stream, "aclose", None)
         if aclose is not None:
             await aclose()

@@ -10,7 +10,9 @@ from .state import Checkpoint
 
 
 class CheckpointStore(Protocol):
-    """Keeps checkpoints of runs. Every backend passes `tests/store_conformance`."""
+    """Keeps checkpoints of runs. The memory, SQLite and IndexedDB stores pass the whole of
+    `tests/store_conformance`; a component's `HostStore` forwards only what a run needs
+    (`put_checkpoint`, `latest_checkpoint`) and refuses the rest with a `StoreError`."""
 
     async def put_checkpoint(self, checkpoint: Checkpoint) -> None:
         """Store `checkpoint` (ids are unique; a run's sequence numbers grow)."""

@@ -29,9 +29,6 @@ class Interrupt:
 ToolReturn: TypeAlias = Content | Interrupt
 """What running a tool gives the loop: content for the model, or an interrupt."""
 
-_NOTHING: JsonValue = None
-
-
 @dataclass(slots=True)
 class ToolCtx:
     """The context of one tool call.

@@ -15,7 +15,7 @@ from importlib.metadata import PackageNotFoundError, version
 from types import ModuleType
 from typing import TYPE_CHECKING
 
-from ..core.builder import AgentBuilder
+from ..builder import AgentBuilder
 from ..core.errors import ConfigurationError
 from ..core.loop import AgentLoop
 from . import codec

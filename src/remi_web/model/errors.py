@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
-from typing import ClassVar, Literal
+from typing import ClassVar
 
 from ..core.errors import ModelError
+from ..http.errors import ModelTimeoutError, NetworkError
 
-TimeoutPhase = Literal["connect", "read", "total"]
+__all__ = [
+    "AuthenticationError", "BadRequestError", "ContextLengthError", "ModelHTTPError",
+    "ModelNotFoundError", "ModelTimeoutError", "NetworkError", "QuotaExceededError",
+    "RateLimitError", "ServerError", "StreamError", "is_retryable",
+]
 
 
 class ModelHTTPError(ModelError):
@@ -79,34 +84,6 @@ class ServerError(ModelHTTPError):
 
     code = "model_server_error"
     retryable = True
-
-
-class NetworkError(ModelError):
-    """The provider could not be reached, or the connection broke."""
-
-    code = "network_error"
-    retryable: ClassVar[bool] = True
-
-
-class ModelTimeoutError(ModelError):
-    """A connect, read or total timeout expired.
-
-    Args:
-        message: what timed out.
-        phase: `connect` (no response headers in time), `read` (a silent gap in the
-            stream) or `total` (the whole call).
-    """
-
-    code: ClassVar[str] = "model_timeout"
-
-    def __init__(self, message: str, *, phase: TimeoutPhase) -> None:
-        super().__init__(message)
-        self.phase: TimeoutPhase = phase
-
-    @property
-    def retryable(self) -> bool:
-        """Only a connect timeout is worth another attempt (nothing was streamed yet)."""
-        return self.phase == "connect"
 
 
 class StreamError(ModelError):

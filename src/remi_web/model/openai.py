@@ -16,14 +16,16 @@ from ..core.compose import Composable
 from ..core.ctx import ChatCtx
 from ..core.errors import ModelError
 from ..core.model_io import ModelChunk, ModelRequest
-from .abort import Aborted, IoGuard
-from .errors import ModelHTTPError, ModelTimeoutError, NetworkError, StreamError
+from ..core.abort import Aborted, IoGuard
+from .errors import ModelHTTPError, StreamError
+from ..http.errors import ModelTimeoutError, NetworkError
 from .http_errors import error_from_response
 from .openai_wire import ChunkParser, MaxTokensParam, build_body, completion_to_chunks
-from .redact import Secret, redact, safe_url
+from ..http.redact import Secret, redact, safe_url
 from .retry import Clock, RetryPolicy, SystemClock
-from .sse import SseDataDecoder
-from .transport import HttpRequest, HttpResponse, HttpTransport, Timeouts, default_transport
+from ..http.sse import SseDataDecoder
+from ..http.default import default_transport
+from ..http.transport import HttpRequest, HttpResponse, HttpTransport, Timeouts
 
 T = TypeVar("T")
 

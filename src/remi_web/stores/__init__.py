@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ..core.memory_store import MemoryStore
+from .memory import MemoryStore
 
 if TYPE_CHECKING:
     from .indexeddb import IndexedDBStore

@@ -12,9 +12,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ..core.run_trace import RunTrace
+from .run_trace import RunTrace
 from ..core.secrets import DEFAULT_SECRET_FIELDS, Redactor
-from ..core.trace_records import (
+from .records import (
     TRACE_RECORD_ADAPTER,
     CancelTrace,
     CustomTrace,
@@ -31,7 +31,9 @@ from ..core.trace_records import (
     ToolStartTrace,
     TraceRecord,
 )
-from ..core.tracer import NO_TRACER, BaseTracer, NoTracer, Tracer, dispatch
+from .base import BaseTracer
+from .loop_watch import LoopWatch
+from .tracer import NO_TRACER, NoTracer, Tracer
 from .composite import CompositeTracer, TracerFailure
 from .custom import trace_custom
 from .exports import Exports, TraceExportError
@@ -61,6 +63,6 @@ __all__ = [
     "RecordingTracer", "Redactor", "ResumeTrace", "RunEndStatus", "RunEndTrace",
     "RunResumedTrace", "RunStartTrace", "RunTrace", "StdoutTracer", "ToolEndTrace",
     "ToolStartTrace", "TRACE_RECORD_ADAPTER", "TraceExportError", "TraceRecord",
-    "TracedAgent", "Tracer", "TracerFailure", "TracingLayer", "dispatch", "human_line",
+    "TracedAgent", "Tracer", "TracerFailure", "TracingLayer", "human_line", "LoopWatch",
     "trace_custom",
 ]

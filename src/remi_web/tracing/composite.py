@@ -6,8 +6,9 @@ import asyncio
 import logging
 from dataclasses import dataclass
 
-from ..core.trace_records import TraceRecord
-from ..core.tracer import BaseTracer, Tracer, dispatch
+from .records import TraceRecord
+from .base import BaseTracer
+from .tracer import Tracer
 
 _log = logging.getLogger("remi_web.tracing")
 
@@ -42,7 +43,7 @@ class CompositeTracer(BaseTracer):
         """Hand `record` to every backend."""
         for index, tracer in enumerate(self.tracers):
             try:
-                dispatch(tracer, record)
+                tracer.on_record(record)
             except Exception as error:
                 self._failed(index, f"on_{record.type}", error)
 

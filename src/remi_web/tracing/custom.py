@@ -5,7 +5,7 @@ from __future__ import annotations
 from pydantic import JsonValue
 
 from ..core.ctx import ChatCtx
-from ..core.run_trace import RunTrace
+from .run_trace import RunTrace
 
 
 def trace_custom(ctx: ChatCtx, name: str, data: JsonValue = None) -> None:

@@ -19,10 +19,11 @@ from pydantic import JsonValue
 
 from ..core.errors import ConfigurationError
 from ..core.secrets import Secret, redact
-from ..core.trace_records import TraceRecord
-from ..core.tracer import BaseTracer
-from ..model.errors import ModelTimeoutError, NetworkError
-from ..model.transport import HttpRequest, HttpTransport, Timeouts, default_transport
+from .records import TraceRecord
+from .base import BaseTracer
+from ..http.errors import ModelTimeoutError, NetworkError
+from ..http.default import default_transport
+from ..http.transport import HttpRequest, HttpTransport, Timeouts
 from .exports import Exports, TraceExportError
 from .langsmith_runs import Batch, LangSmithRuns
 

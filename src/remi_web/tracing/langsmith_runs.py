@@ -18,7 +18,7 @@ from typing import TypeAlias
 from pydantic import JsonValue
 
 from ..core.ids import new_id
-from ..core.trace_records import (
+from .records import (
     CustomTrace,
     ModelEndTrace,
     ModelStartTrace,

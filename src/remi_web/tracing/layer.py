@@ -35,9 +35,9 @@ from ..core.errors import RemiError
 from ..core.ids import RunId, SpanId, ThreadId
 from ..core.messages import Message, ToolCallRequest
 from ..core.requests import ChatRequest, Resume, Start, ToolResults
-from ..core.run_trace import RunTrace
+from .run_trace import RunTrace
 from ..core.secrets import Redactor, Secret
-from ..core.tracer import Tracer
+from .tracer import Tracer
 from ..core.usage import Usage
 
 _STEP_EVENTS = (ThinkingDelta, ToolCallStart, ToolCallArgsDelta, ToolCallReady, UsageEvent)

@@ -33,7 +33,7 @@ from opentelemetry.trace import (
 from opentelemetry.util.types import AttributeValue
 from pydantic import JsonValue
 
-from ..core.trace_records import (
+from .records import (
     CancelTrace,
     CustomTrace,
     ErrorTrace,
@@ -47,7 +47,7 @@ from ..core.trace_records import (
     ToolEndTrace,
     ToolStartTrace,
 )
-from ..core.tracer import BaseTracer
+from .base import BaseTracer
 from ..core.usage import Usage
 
 Attributes: TypeAlias = dict[str, AttributeValue]

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from ..core.trace_records import TraceRecord
-from ..core.tracer import BaseTracer
+from .records import TraceRecord
+from .base import BaseTracer
 
 
 class RecordingTracer(BaseTracer):

@@ -9,8 +9,8 @@ from typing import TextIO
 
 from pydantic import JsonValue
 
-from ..core.trace_records import TRACE_RECORD_ADAPTER, TraceRecord
-from ..core.tracer import BaseTracer
+from .records import TRACE_RECORD_ADAPTER, TraceRecord
+from .base import BaseTracer
 
 _RUN_LEVEL = frozenset({"run_start", "run_resumed", "run_end"})
 

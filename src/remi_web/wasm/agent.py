@@ -10,7 +10,7 @@ from pathlib import Path
 from ..core.compose import Composable
 from ..core.ctx import ChatCtx
 from ..core.events import AgentEvent, ErrorEvent
-from ..core.memory_store import MemoryStore
+from ..stores.memory import MemoryStore
 from ..core.model_io import ChatModel
 from ..core.registry import ToolRegistry
 from ..core.requests import ChatRequest

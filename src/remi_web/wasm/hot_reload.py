@@ -12,13 +12,10 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from ..core.errors import RemiError
-from .loader import offload
-
-if TYPE_CHECKING:
-    from .agent import WasmAgent
+from .loader import GuestBuild, offload
 
 WATCH_DEBOUNCE_MS = 50
 """How long (ms) the file must stay quiet before a change is loaded."""
@@ -45,12 +42,29 @@ class ReloadEvent:
     reason: str | None = None
 
 
+class Reloadable(Protocol):
+    """What a `Reloader` needs of its agent (a `WasmAgent`)."""
+
+    @property
+    def build(self) -> GuestBuild:
+        """The build new runs use."""
+        ...
+
+    def swap(self, build: GuestBuild) -> None:
+        """Serve new runs with `build`."""
+        ...
+
+    def _load(self, path: Path, data: bytes, generation: int) -> GuestBuild: ...
+
+    def _record(self, event: ReloadEvent) -> None: ...
+
+
 class Reloader:
     """Reloads one `WasmAgent` from its file, on demand or on every change."""
 
     def __init__(
         self,
-        agent: WasmAgent,
+        agent: Reloadable,
         path: Path,
         *,
         on_reload: Callable[[ReloadEvent], Awaitable[None] | None] | None = None,

@@ -18,7 +18,7 @@ from ..core.errors import (
     UnknownInterrupt,
 )
 
-_log = logging.getLogger("remi_web.transport")
+_log = logging.getLogger("remi_web.server")
 
 
 class HttpProblem(Exception):

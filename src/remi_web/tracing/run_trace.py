@@ -3,7 +3,7 @@
 The agent loop and `TracingLayer` both speak through it. It derives span ids from the run
 (the same ids in any process), redacts every payload, remembers the model call and tool
 calls still open so that an error, a cancel or an abandoned stream closes them, and keeps a
-failing tracer from breaking the run. With tracing off every method returns at once.
+failing tracer from breaking the run.
 """
 
 from __future__ import annotations
@@ -14,15 +14,15 @@ from collections.abc import Iterable, Mapping, Sequence
 
 from pydantic import JsonValue
 
-from .content import Content, content_text
-from .events import InterruptInfo
-from .ids import RunId, SpanId, ThreadId, derive_span_id, new_id, run_span_id
-from .messages import Message, ToolCallRequest
-from .model_io import ModelRequest
-from .outcome import ToolOutcome
-from .secrets import Redactor
+from ..core.content import Content, content_text
+from ..core.events import InterruptInfo
+from ..core.ids import RunId, SpanId, ThreadId, derive_span_id, new_id, run_span_id
+from ..core.messages import Message, ToolCallRequest
+from ..core.model_io import ModelRequest
+from ..core.outcome import ToolOutcome
+from ..core.secrets import Redactor
 from .trace_json import arguments_json, call_json, content_json, message_json
-from .trace_records import (
+from .records import (
     CancelTrace,
     CustomTrace,
     ErrorTrace,
@@ -38,8 +38,8 @@ from .trace_records import (
     ToolStartTrace,
     TraceRecord,
 )
-from .tracer import NoTracer, Tracer, dispatch
-from .usage import Usage
+from .tracer import Tracer
+from ..core.usage import Usage
 
 _log = logging.getLogger("remi_web.tracing")
 _reported: set[str] = set()
@@ -70,7 +70,7 @@ class RunTrace:
     """
 
     __slots__ = (
-        "tracer", "redactor", "on", "name", "run_id", "thread_id", "span_id", "parent_id",
+        "tracer", "redactor", "name", "run_id", "thread_id", "span_id", "parent_id",
         "started_at", "model", "turn", "_model_span", "_model_at", "_tools", "_ended",
     )
 
@@ -89,7 +89,6 @@ class RunTrace:
     ) -> None:
         self.tracer = tracer
         self.redactor = redactor
-        self.on = not isinstance(tracer, NoTracer)
         self.name = name
         self.run_id = run_id
         self.thread_id = thread_id
@@ -111,8 +110,6 @@ class RunTrace:
         metadata: dict[str, JsonValue],
     ) -> None:
         """The run began with these messages (history included)."""
-        if not self.on:
-            return
         at = self.started_at or time.time()  # a resume places the run by this time
         self._emit(RunStartTrace(
             self.run_id, self.thread_id, self.span_id, self.parent_id, at, self.name,
@@ -128,8 +125,6 @@ class RunTrace:
     ) -> None:
         """The run goes on, with answers by interrupt id or with the caller's tool results
         (which end the external tool calls handed out before the pause)."""
-        if not self.on:
-            return
         now = time.time()
         self._emit(RunResumedTrace(
             self.run_id, self.thread_id, self.span_id, self.parent_id, now, self.started_at,
@@ -153,8 +148,6 @@ class RunTrace:
     def model_start(self, turn: int, request: ModelRequest | None) -> None:
         """Model call number `turn` starts (`request` is None when only the turn is known)."""
         self.turn = turn
-        if not self.on:
-            return
         self._model_span = derive_span_id(self.span_id, f"model:{turn}")
         self._model_at = time.time()
         settings: dict[str, JsonValue] = {}
@@ -181,7 +174,7 @@ class RunTrace:
     ) -> None:
         """The open model call ended with `message` (partial when cancelled)."""
         span = self._model_span
-        if not self.on or span is None:
+        if span is None:
             return
         self._model_span = None
         redact = self.redactor
@@ -199,8 +192,6 @@ class RunTrace:
         resume_values: Mapping[str, JsonValue] | None = None,
     ) -> None:
         """A round of local tool calls starts; calls with a resume value are re-invoked."""
-        if not self.on:
-            return
         answers = resume_values or {}
         for call in calls:
             self.tool_start(call, resumed=call.id in answers, resume_value=answers.get(call.id))
@@ -210,8 +201,6 @@ class RunTrace:
     ) -> None:
         """The round is over: paused calls end as interrupted, the rest with their outcome
         (a cancelled call gets one too)."""
-        if not self.on:
-            return
         for info in interrupts:
             self.tool_interrupted(info)
         self.tools_closed(outcomes)
@@ -225,8 +214,6 @@ class RunTrace:
         resume_value: JsonValue = None,
     ) -> None:
         """Tool call `call` starts (or is handed to the caller, when `external`)."""
-        if not self.on:
-            return
         tool = _OpenTool(self._tool_span(call.name, call.id), call.name, time.time(), external)
         self._tools[call.id] = tool
         redact = self.redactor
@@ -238,13 +225,10 @@ class RunTrace:
 
     def tool_end(self, call_id: str, content: Content, is_error: bool = False) -> None:
         """Tool call `call_id` ended with `content`."""
-        if self.on:
-            self._end_tool(call_id, content_json(content), is_error, False)
+        self._end_tool(call_id, content_json(content), is_error, False)
 
     def tool_interrupted(self, info: InterruptInfo) -> None:
         """Tool call `info.call_id` paused on an interrupt."""
-        if not self.on:
-            return
         pause: JsonValue = {
             "interrupt_id": info.interrupt_id, "kind": info.kind, "payload": info.payload
         }
@@ -252,8 +236,6 @@ class RunTrace:
 
     def tools_closed(self, outcomes: Mapping[str, ToolOutcome]) -> None:
         """End the open local tool calls with their outcome (cancelled calls get one)."""
-        if not self.on:
-            return
         for call_id in [c for c, tool in self._tools.items() if not tool.external]:
             outcome = outcomes.get(call_id)
             if outcome is None:
@@ -263,8 +245,6 @@ class RunTrace:
 
     def interrupt(self, interrupts: Sequence[InterruptInfo]) -> None:
         """The run pauses on `interrupts` (call `end` next)."""
-        if not self.on:
-            return
         shown: list[JsonValue] = [
             self.redactor.scrub({
                 "interrupt_id": i.interrupt_id, "call_id": i.call_id, "tool": i.tool_name,
@@ -276,14 +256,11 @@ class RunTrace:
 
     def cancel(self, partial_text: str) -> None:
         """The run was cancelled (call `end` next)."""
-        if self.on:
-            text = self.redactor.text(partial_text)
-            self._emit(CancelTrace(self.run_id, self.span_id, time.time(), text))
+        text = self.redactor.text(partial_text)
+        self._emit(CancelTrace(self.run_id, self.span_id, time.time(), text))
 
     def error(self, code: str, message: str) -> None:
         """The run failed (call `end` next); an open model call ends with the error."""
-        if not self.on:
-            return
         self.model_end(Message.assistant(), Usage(), None, error=message)
         self._emit(ErrorTrace(self.run_id, self.span_id, time.time(), code,
                               self.redactor.text(message)))
@@ -297,11 +274,10 @@ class RunTrace:
     ) -> None:
         """An application-defined record under `parent_id` (default: the run's span), in
         run `run_id` (default: this run)."""
-        if self.on:
-            self._emit(CustomTrace(
-                run_id or self.run_id, SpanId(new_id()), parent_id or self.span_id, time.time(),
-                name, self.redactor.scrub(data),
-            ))
+        self._emit(CustomTrace(
+            run_id or self.run_id, SpanId(new_id()), parent_id or self.span_id, time.time(),
+            name, self.redactor.scrub(data),
+        ))
 
     def done(self, usage: Usage, text: str) -> None:
         """The run finished with `text`."""
@@ -314,10 +290,9 @@ class RunTrace:
 
     def handed_out(self, calls: Sequence[ToolCallRequest], usage: Usage) -> None:
         """The run pauses until the caller runs `calls` (external tool calls start now)."""
-        if self.on:
-            for call in calls:
-                if call.id not in self._tools:
-                    self.tool_start(call, external=True)
+        for call in calls:
+            if call.id not in self._tools:
+                self.tool_start(call, external=True)
         self.end("awaiting_tools", usage)
 
     def cancelled(self, partial_text: str, usage: Usage) -> None:
@@ -339,7 +314,7 @@ class RunTrace:
     ) -> None:
         """The segment ended; whatever is still open is closed first. Only the first call
         counts."""
-        if not self.on or self._ended:
+        if self._ended:
             return
         self._ended = True
         reason = error or f"The run ended ({status}) first."
@@ -379,7 +354,7 @@ class RunTrace:
 
     def _emit(self, record: TraceRecord) -> None:
         try:
-            dispatch(self.tracer, record)
+            self.tracer.on_record(record)
         except Exception as error:  # a tracer never breaks the run
             key = f"{type(self.tracer).__qualname__}.on_{record.type}"
             if key not in _reported:

@@ -14,9 +14,10 @@ from ..core.compose import Composable
 from ..core.ctx import ChatCtx
 from ..core.events import AgentEvent, InterruptEvent
 from ..core.requests import CHAT_REQUEST_ADAPTER, ChatRequest, Resume, Start
-from ..model.errors import ModelTimeoutError, NetworkError
-from ..model.redact import Secret, safe_url
-from ..model.transport import HttpRequest, HttpResponse, HttpTransport, Timeouts, default_transport
+from ..http.errors import ModelTimeoutError, NetworkError
+from ..http.redact import Secret, safe_url
+from ..http.default import default_transport
+from ..http.transport import HttpRequest, HttpResponse, HttpTransport, Timeouts
 from .errors import RemoteUnavailable, error_from_response
 from .protocol import (
     EVENT_STREAM,
@@ -28,7 +29,7 @@ from .protocol import (
     RunInfo,
     run_path,
 )
-from .remote_stream import RemoteStream
+from .stream import RemoteStream
 
 DEFAULT_TIMEOUTS = Timeouts(connect=30.0, read=120.0)
 """A server sends a keep-alive every 15 s by default, so a 120 s silence means trouble."""

@@ -19,7 +19,7 @@ from importlib.metadata import version
 from pathlib import Path
 
 from ..core.errors import RemiError
-from .toolchain import (
+from ..guest.toolchain import (
     APP_MODULE,
     BINDINGS_MODULE,
     EXPORTED_INTERFACE,
@@ -103,7 +103,7 @@ def build_component(
         precompile_seconds = 0.0
         cwasm_bytes: bytes | None = None
         if precompile:
-            from ..wasm.artifact import precompile as to_cwasm
+            from .artifact import precompile as to_cwasm
 
             at = time.perf_counter()
             cwasm_bytes = to_cwasm(wasm_bytes)
@@ -166,7 +166,7 @@ def _explain(stderr: str) -> str:
 
 
 def _publish(wasm: Path, cwasm: Path | None, output: Path) -> None:
-    from ..wasm.artifact import write_atomically
+    from .artifact import write_atomically
 
     if cwasm is not None:
         write_atomically(output.with_suffix(".cwasm"), cwasm.read_bytes())

@@ -30,7 +30,7 @@ from .mock_faults import ErrorAnswer, Fault, error_answer, fault_for_model, pars
 from .mock_policy import plan_reply
 from .mock_recordings import RECORDINGS, Recording
 from .mock_stream import StreamEvent, completion_object, recording_events, stream_events, usage_of
-from .sse import encode_event
+from ..http.sse import encode_event
 
 DEFAULT_PORT = 8765
 MODELS = ("mock", "mock-reasoning")

@@ -32,14 +32,14 @@ from ..core.wire import event_to_json
 from .agent_source import ServedAgent
 from .approvals import ApprovalLedger, check_approvals, consume_approvals
 from .event_log import EventLog, LoggedEvent
-from .frames import json_frame
+from ..remote.frames import json_frame
 from .live_run import LiveRun, Subscription
 from .problems import HttpProblem, problem_for
-from .protocol import RunInfo
+from ..remote.protocol import RunInfo
 from .run_status import expect, logged_event, not_found, run_info
 from .signing import ApprovalSigner
 
-_log = logging.getLogger("remi_web.transport")
+_log = logging.getLogger("remi_web.server")
 
 _PAUSED = ("interrupted", "awaiting_tools", "tools_executed")
 

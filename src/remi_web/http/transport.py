@@ -7,12 +7,10 @@ fetch (Pyodide) and scripted bytes (tests) implement it. Transports raise `Netwo
 
 from __future__ import annotations
 
-import sys
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from ..core.errors import ConfigurationError
 
 _SECRET_HEADERS = frozenset({"authorization", "api-key", "x-api-key", "proxy-authorization"})
 
@@ -121,19 +119,3 @@ class HttpTransport(Protocol):
     async def aclose(self) -> None:
         """Release pooled connections."""
         ...
-
-
-def default_transport() -> HttpTransport:
-    """The platform's transport: browser fetch under Pyodide, httpx elsewhere."""
-    if sys.platform == "emscripten":
-        from .fetch_transport import FetchTransport
-
-        return FetchTransport()
-    try:
-        from .httpx_transport import HttpxTransport
-    except ImportError as error:
-        raise ConfigurationError(
-            "no HTTP transport: install httpx (pip install 'remi-web[http]') "
-            "or pass transport= to the model"
-        ) from error
-    return HttpxTransport()

@@ -13,8 +13,8 @@ from typing import Annotated, Literal, TypeAlias
 
 from pydantic import Field, JsonValue, TypeAdapter
 
-from .ids import RunId, SpanId, ThreadId
-from .usage import Usage
+from ..core.ids import RunId, SpanId, ThreadId
+from ..core.usage import Usage
 
 RunEndStatus: TypeAlias = Literal[
     "done", "interrupted", "awaiting_tools", "cancelled", "failed", "abandoned"

@@ -11,7 +11,7 @@ from ..core.ids import RunId
 from ..core.wire import event_from_json
 from .event_log import EventLog, LoggedEvent
 from .problems import HttpProblem
-from .protocol import RemoteStatus, RunInfo
+from ..remote.protocol import RemoteStatus, RunInfo
 
 _STATUS_AFTER: dict[str, RemoteStatus] = {
     "interrupt": "interrupted",

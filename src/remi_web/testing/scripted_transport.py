@@ -10,8 +10,8 @@ from typing import TypeAlias
 
 from pydantic import JsonValue
 
-from .sse import encode_event
-from .transport import HttpRequest, HttpResponse
+from ..http.sse import encode_event
+from ..http.transport import HttpRequest, HttpResponse
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,8 +10,8 @@ import json
 
 from pydantic import JsonValue
 
-from .content import Content, ImageUrlPart, TextPart
-from .messages import Message, ToolCallRequest
+from ..core.content import Content, ImageUrlPart, TextPart
+from ..core.messages import Message, ToolCallRequest
 
 
 def content_json(content: Content) -> JsonValue:

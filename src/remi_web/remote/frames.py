@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from ..core.events import AgentEvent
 from ..core.wire import event_from_json, event_to_json
-from ..model.sse import SseEvent, encode_comment, encode_event
+from ..http.sse import SseEvent, encode_comment, encode_event
 
 KEEPALIVE = encode_comment("keep-alive")
 """The comment a server sends on an idle stream (readers ignore it)."""

@@ -7,25 +7,39 @@ import asyncio
 import logging
 from collections.abc import AsyncGenerator, AsyncIterator
 from contextlib import aclosing
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from ..core.cancel import CancellationToken
 from ..core.ctx import ChatCtx
 from ..core.errors import RemiError
 from ..core.events import TERMINAL_TYPES, AgentEvent, Cancelled, ErrorEvent, RunResumed, RunStart
 from ..core.ids import RunId
-from ..model.abort import IoGuard
-from ..model.errors import ModelTimeoutError, NetworkError
-from ..model.sse import SseDecoder, SseEvent
+from ..core.abort import IoGuard
+from ..http.errors import ModelTimeoutError, NetworkError
+from ..http.sse import SseDecoder, SseEvent
 from .errors import RemoteUnavailable
 from .frames import read_frame
 from .protocol import run_path
 
-if TYPE_CHECKING:
-    from ..model.transport import HttpResponse
-    from .http_agent import HttpAgent
+from ..http.transport import HttpResponse
 
-_log = logging.getLogger("remi_web.transport")
+_log = logging.getLogger("remi_web.remote")
+
+
+class RunServer(Protocol):
+    """What a stream needs of its agent (an `HttpAgent`): reconnect settings and two calls."""
+
+    reconnects: int
+    reconnect_delay: float
+    cancel_wait: float
+
+    async def events(self, run_id: str, after: int = 0) -> HttpResponse:
+        """The raw event stream of a run from event `after` on."""
+        ...
+
+    async def send(self, method: str, path: str, body: bytes | None = None) -> HttpResponse:
+        """One call to the server (2xx), or the typed error."""
+        ...
 
 
 class _Aborted(Exception):
@@ -41,7 +55,7 @@ class RemoteStream:
         run_id: the run, if already known (from the response header or the request).
     """
 
-    def __init__(self, agent: HttpAgent, ctx: ChatCtx, run_id: str | None) -> None:
+    def __init__(self, agent: RunServer, ctx: ChatCtx, run_id: str | None) -> None:
         self.agent = agent
         self.ctx = ctx
         self.run_id = run_id

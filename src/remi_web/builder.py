@@ -1,20 +1,24 @@
-"""`AgentBuilder`: a typestate builder; `build()` needs a model, statically and at run time."""
+"""`AgentBuilder`: a typestate builder; `build()` needs a model, statically and at run time.
+
+It is the composition root of an agent (loop, tools, a default `MemoryStore`, a tracer), so it
+sits above `core` and `stores` rather than in `core`.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from typing import Any, Generic, TypeVar
 
-from .errors import ConfigurationError
-from .loop import DEFAULT_MAX_TURNS, AgentLoop
-from .memory_store import MemoryStore
-from .model_io import ChatModel
-from .registry import ToolRegistry
-from .requests import RunOverrides
-from .secrets import Redactor, Secret
-from .store import Store
-from .tool import Tool
-from .tracer import NO_TRACER, Tracer
+from .core.errors import ConfigurationError
+from .core.loop import DEFAULT_MAX_TURNS, AgentLoop
+from .core.model_io import ChatModel
+from .core.observer import NO_OBSERVER, RunObserver
+from .core.registry import ToolRegistry
+from .core.requests import RunOverrides
+from .core.secrets import Redactor, Secret
+from .core.store import Store
+from .stores.memory import MemoryStore
+from .core.tool import Tool
 
 
 class NoModel:
@@ -43,7 +47,7 @@ class AgentBuilder(Generic[M]):
         self._max_turns = DEFAULT_MAX_TURNS
         self._store: Store | None = None
         self._defaults = RunOverrides()
-        self._tracer: Tracer = NO_TRACER
+        self._tracer: RunObserver = NO_OBSERVER
         self._redactor = Redactor()
         self._name = "AgentLoop"
 
@@ -102,7 +106,7 @@ class AgentBuilder(Generic[M]):
 
     def tracer(
         self,
-        tracer: Tracer,
+        tracer: RunObserver,
         *,
         secret_fields: Iterable[str] = (),
         secrets: Iterable[str | Secret] = (),
@@ -110,7 +114,8 @@ class AgentBuilder(Generic[M]):
         """Trace runs with `tracer` (tracing is off unless set).
 
         Args:
-            tracer: any `Tracer`; a `CompositeTracer` fans out to several.
+            tracer: a tracer of `remi_web.tracing` (any `BaseTracer`; a `CompositeTracer`
+                fans out to several), or any other `RunObserver`.
             secret_fields: more field names (in metadata, tool arguments and results) whose
                 values are masked; API keys, tokens and passwords are masked anyway.
             secrets: exact values never to show (e.g. an API key).

@@ -11,7 +11,7 @@ from pydantic import JsonValue
 
 from .mock_policy import Reply, count_tokens, tokens
 from .mock_recordings import Recording
-from .sse import encode_comment, encode_event
+from ..http.sse import encode_comment, encode_event
 
 CREATED = 1735689600
 """The fixed `created` timestamp of every mock completion (replies are deterministic)."""

@@ -11,9 +11,9 @@ from dataclasses import dataclass
 
 from pydantic import TypeAdapter
 
-from .ids import CheckpointId, RunId, ThreadId
-from .messages import Message
-from .state import CHECKPOINT_ADAPTER, Checkpoint
+from ..core.ids import CheckpointId, RunId, ThreadId
+from ..core.messages import Message
+from ..core.state import CHECKPOINT_ADAPTER, Checkpoint
 
 _MESSAGE_ADAPTER: TypeAdapter[Message] = TypeAdapter(Message)
 _MESSAGE_LIST_ADAPTER: TypeAdapter[list[Message]] = TypeAdapter(list[Message])

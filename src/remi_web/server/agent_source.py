@@ -14,7 +14,7 @@ from ..core.agent import Agent
 from ..core.errors import ConfigurationError
 from ..core.events import AgentEvent
 from ..core.loop import AgentLoop
-from ..core.memory_store import MemoryStore
+from ..stores.memory import MemoryStore
 from ..core.requests import ChatRequest
 from ..core.store import CheckpointStore, Store
 

@@ -26,12 +26,12 @@ from .database import open_database
 from .event_log import EventLog
 from .keys import key_from_text, stored_key
 from .problems import HttpProblem
-from .protocol import HEALTH_PATH, LAST_EVENT_ID_HEADER, RUN_ID_HEADER, STREAM_AFTER_HEADER
+from ..remote.protocol import HEALTH_PATH, LAST_EVENT_ID_HEADER, RUN_ID_HEADER, STREAM_AFTER_HEADER
 from .routes import make_routes
 from .runs import RunService
 from .signing import ApprovalSigner
 
-_log = logging.getLogger("remi_web.transport")
+_log = logging.getLogger("remi_web.server")
 
 
 def create_app(agent: AgentSource, config: ServerConfig | None = None) -> Starlette:

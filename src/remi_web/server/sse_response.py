@@ -10,7 +10,7 @@ from starlette.responses import Response
 from starlette.types import Message, Receive, Scope, Send
 
 from .live_run import Subscription
-from .protocol import EVENT_STREAM
+from ..remote.protocol import EVENT_STREAM
 
 
 class EventStreamResponse(Response):

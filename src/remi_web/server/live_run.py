@@ -12,7 +12,7 @@ import asyncio
 
 from ..core.ctx import ChatCtx
 from ..core.ids import RunId
-from .frames import KEEPALIVE
+from ..remote.frames import KEEPALIVE
 
 PICKUP_SECONDS = 30.0
 """How long a new stream waits for its first reader (the request that started it)."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
-from ..core.cancel import CancellationToken
+from .cancel import CancellationToken
 
 
 class Aborted(Exception):

@@ -12,7 +12,7 @@ from .body import parse_chat_request, read_body
 from .config import ServerConfig
 from .live_run import LiveRun
 from .problems import HttpProblem
-from .protocol import (
+from ..remote.protocol import (
     HEALTH_PATH,
     LAST_EVENT_ID_HEADER,
     PROTOCOL_VERSION,

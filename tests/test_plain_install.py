@@ -1,0 +1,59 @@
+"""A plain install (no extras: no wasmtime, httpx, starlette) imports the whole public API."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import venv
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+CHECK = """
+import importlib.util, sys
+from remi_web import *
+import remi_web
+missing = [m for m in ("wasmtime", "httpx", "starlette", "uvicorn", "componentize_py")
+           if importlib.util.find_spec(m) is not None]
+assert not missing, f"not a plain install: {missing}"
+names = {name: getattr(remi_web, name) for name in remi_web.__all__}
+assert AgentBuilder is names["AgentBuilder"] and ScriptedModel is names["ScriptedModel"]
+assert 60 <= len(remi_web.__all__) <= 75, len(remi_web.__all__)
+assert "wasmtime" not in sys.modules and "starlette" not in sys.modules
+try:
+    create_app(None)
+except ConfigurationError as error:
+    print("create_app:", error)
+else:
+    raise AssertionError("create_app without the server extra must say what to install")
+import asyncio
+agent = AgentBuilder().model(ScriptedModel([["hi"]])).store(SQLiteStore(":memory:")).build()
+async def run():
+    return [event async for event in agent.chat("hello")]
+types = [event.type for event in asyncio.run(run())]
+assert types[0] == "run_start" and types[-1] == "done", types
+print("ran a SQLite-backed run")
+"""
+
+
+@pytest.mark.timeout(600)
+def test_star_import_works_in_a_venv_without_any_extra(tmp_path: Path) -> None:
+    wheels = tmp_path / "wheels"
+    subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", str(ROOT), "-w", str(wheels)],
+        check=True, capture_output=True,
+    )
+    env_dir = tmp_path / "plain"
+    venv.EnvBuilder(with_pip=True).create(env_dir)
+    python = env_dir / "bin" / "python"
+    wheel = next(wheels.glob("remi_web-*.whl"))
+    subprocess.run(
+        [str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check", str(wheel)],
+        check=True, capture_output=True,
+    )
+    run = subprocess.run([str(python), "-c", CHECK], capture_output=True, text=True, cwd=tmp_path)
+    assert run.returncode == 0, run.stderr
+    assert "pip install 'remi-web[server]'" in run.stdout
+    assert "ran a SQLite-backed run" in run.stdout
