@@ -15,10 +15,8 @@ from ..core.events import (
     Cancelled,
     CheckpointEvent,
     Custom,
-    Done,
     ErrorEvent,
     InterruptEvent,
-    NeedToolExecution,
     RunResumed,
     RunStart,
     TextDelta,
@@ -181,16 +179,10 @@ class _Follower:
                     trace.tool_start(call, resumed=True)
                 trace.tool_interrupted(info)
             trace.interrupted(event.interrupts, self.total)
-        elif isinstance(event, NeedToolExecution):
-            trace.handed_out(event.calls, self.total)
-        elif isinstance(event, Done):
-            trace.done(event.usage, event.text)
-        elif isinstance(event, Cancelled):
-            trace.cancelled(event.partial_text, self.total)
-        elif isinstance(event, ErrorEvent):
-            trace.failed(event.code, event.message, self.total)
         elif isinstance(event, Custom):
             trace.custom(event.name, event.data)
+        else:
+            trace.ended_by(event, self.total)
 
     def _model_ended(self, trace: RunTrace, cancelled: bool) -> None:
         """The model call's last event has passed: summarize it, start its local tools."""

@@ -4,15 +4,7 @@ calls."""
 from __future__ import annotations
 
 from ..core.ctx import ChatCtx
-from ..core.events import (
-    AgentEvent,
-    Cancelled,
-    Done,
-    ErrorEvent,
-    InterruptEvent,
-    NeedToolExecution,
-    ToolResult,
-)
+from ..core.events import AgentEvent, ToolResult
 from ..core.observer import ModelCalled, ModelReturned, RoundEnded, RunFact, RunSegment, ToolsCalled
 from ..core.usage import Usage
 from .run_trace import RunTrace
@@ -58,16 +50,8 @@ class LoopWatch:
             trace.tool_end(item.call_id, item.content, item.is_error)
         elif isinstance(item, RoundEnded):
             trace.round_ended(item.outcomes, item.interrupts)
-        elif isinstance(item, InterruptEvent):
-            trace.interrupted(item.interrupts, self.usage)
-        elif isinstance(item, NeedToolExecution):
-            trace.handed_out(item.calls, self.usage)
-        elif isinstance(item, Done):
-            trace.done(item.usage, item.text)
-        elif isinstance(item, Cancelled):
-            trace.cancelled(item.partial_text, self.usage)
-        elif isinstance(item, ErrorEvent):
-            trace.failed(item.code, item.message, self.usage)
+        else:
+            trace.ended_by(item, self.usage)
 
     def close(self) -> None:
         """The stream is over; a segment not ended yet was abandoned by its reader."""

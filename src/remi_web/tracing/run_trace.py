@@ -15,7 +15,15 @@ from collections.abc import Iterable, Mapping, Sequence
 from pydantic import JsonValue
 
 from ..core.content import Content, content_text
-from ..core.events import InterruptInfo
+from ..core.events import (
+    AgentEvent,
+    Cancelled,
+    Done,
+    ErrorEvent,
+    InterruptEvent,
+    InterruptInfo,
+    NeedToolExecution,
+)
 from ..core.ids import RunId, SpanId, ThreadId, derive_span_id, new_id, run_span_id
 from ..core.messages import Message, ToolCallRequest
 from ..core.model_io import ModelRequest
@@ -278,6 +286,19 @@ class RunTrace:
             run_id or self.run_id, SpanId(new_id()), parent_id or self.span_id, time.time(),
             name, self.redactor.scrub(data),
         ))
+
+    def ended_by(self, event: AgentEvent, usage: Usage) -> None:
+        """End the segment as the stream's terminal `event` says (other events: nothing)."""
+        if isinstance(event, InterruptEvent):
+            self.interrupted(event.interrupts, usage)
+        elif isinstance(event, NeedToolExecution):
+            self.handed_out(event.calls, usage)
+        elif isinstance(event, Done):
+            self.done(event.usage, event.text)
+        elif isinstance(event, Cancelled):
+            self.cancelled(event.partial_text, usage)
+        elif isinstance(event, ErrorEvent):
+            self.failed(event.code, event.message, usage)
 
     def done(self, usage: Usage, text: str) -> None:
         """The run finished with `text`."""
