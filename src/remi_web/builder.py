@@ -11,6 +11,7 @@ from typing import Any, Generic, TypeVar
 
 from .core.errors import ConfigurationError
 from .core.loop import DEFAULT_MAX_TURNS, AgentLoop
+from .core.run_claim import DEFAULT_LEASE_SECONDS
 from .core.model_io import ChatModel
 from .core.observer import NO_OBSERVER, RunObserver
 from .core.registry import ToolRegistry
@@ -37,7 +38,7 @@ class AgentBuilder(Generic[M]):
 
     __slots__ = (
         "_model", "_tools", "_system", "_max_turns", "_store", "_defaults", "_tracer",
-        "_redactor", "_name",
+        "_redactor", "_name", "_tool_timeout", "_lease_seconds",
     )
 
     def __init__(self: AgentBuilder[NoModel]) -> None:
@@ -50,6 +51,8 @@ class AgentBuilder(Generic[M]):
         self._tracer: RunObserver = NO_OBSERVER
         self._redactor = Redactor()
         self._name = "AgentLoop"
+        self._tool_timeout: float | None = None
+        self._lease_seconds: float | None = DEFAULT_LEASE_SECONDS
 
     def _with(self, **changes: Any) -> Any:
         copy = object.__new__(type(self))
@@ -99,6 +102,22 @@ class AgentBuilder(Generic[M]):
         built: AgentBuilder[M] = self._with(_store=store)
         return built
 
+    def tool_timeout(self, seconds: float | None) -> AgentBuilder[M]:
+        """Stop a tool call after `seconds` (the model gets a tool error) unless the tool sets
+        its own `timeout`; None: no limit (the default)."""
+        if seconds is not None and seconds <= 0:
+            raise ConfigurationError(f"tool_timeout must be positive, got {seconds}.")
+        built: AgentBuilder[M] = self._with(_tool_timeout=seconds)
+        return built
+
+    def lease(self, seconds: float | None) -> AgentBuilder[M]:
+        """How long a running run stays held by its process without a heartbeat (default
+        30 s): after that, another process may take it over with `Resume(run_id, {})`."""
+        if seconds is not None and seconds <= 0:
+            raise ConfigurationError(f"lease must be positive, got {seconds}.")
+        built: AgentBuilder[M] = self._with(_lease_seconds=seconds)
+        return built
+
     def name(self, name: str) -> AgentBuilder[M]:
         """Name the agent (the name of its runs in traces)."""
         built: AgentBuilder[M] = self._with(_name=name)
@@ -139,4 +158,6 @@ class AgentBuilder(Generic[M]):
             tracer=self._tracer,
             redactor=self._redactor,
             name=self._name,
+            lease_seconds=self._lease_seconds,
+            tool_timeout=self._tool_timeout,
         )

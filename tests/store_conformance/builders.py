@@ -80,6 +80,8 @@ def rich_state(run_id: str, thread_id: str) -> LoopState:
         metadata={"user": "ada", "tags": ["a", "b"], "nested": {"n": 1, "none": None}},
         usage=Usage(prompt_tokens=120, completion_tokens=34),
         tool_state={"counter": 7, "vfs": {"/notes.txt": "hello"}, "flag": True},
+        round_calls=["call-2"],
+        resume_values={"call-2": {"approved": True}},
     )
 
 

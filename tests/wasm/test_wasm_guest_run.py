@@ -21,7 +21,15 @@ from remi_web import (
 )
 from remi_web.core.registry import ToolRegistry
 from remi_web.guest.host_model import HostModel
-from remi_web.guest.protocol import EventOut, ModelCall, ModelNext, RequestOut, Waiting
+from remi_web.guest.protocol import (
+    Ack,
+    EventOut,
+    ModelCall,
+    ModelNext,
+    RequestOut,
+    SaveCheckpoint,
+    Waiting,
+)
 from remi_web.guest.run import GuestRun
 from remi_web.wasm.drive import drive
 from remi_web.wasm.effects import HostEffects
@@ -74,7 +82,10 @@ async def _drive(model: ScriptedModel, request: ChatRequest | str, store: Memory
 
 def test_each_model_chunk_is_one_request_and_one_event() -> None:
     run = GuestRun(GUEST, ChatRequest.user("hi"))
-    assert [type(run.next()).__name__ for _ in range(2)] == ["EventOut", "EventOut"]  # start, turn
+    save = run.next()  # the run exists (a `running` checkpoint) before its first event
+    assert isinstance(save, RequestOut) and isinstance(save.request, SaveCheckpoint)
+    first = run.provide(save.id, Ack())
+    assert [type(first).__name__, type(run.next()).__name__] == ["EventOut", "EventOut"]  # start, turn
     call = run.next()
     assert isinstance(call, RequestOut) and isinstance(call.request, ModelCall)
     from remi_web.core.model_io import TextChunk

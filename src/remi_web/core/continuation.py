@@ -1,12 +1,14 @@
-"""Checks that a `Resume` or `ToolResults` request fits the paused run it names."""
+"""How a run goes on: checks that a `Resume` or `ToolResults` fits the paused run it names,
+and what a process taking over a run whose owner died must run again or ask about."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 
 from pydantic import JsonValue
 
-from .events import InterruptInfo
 from .errors import (
     MissingResumePayload,
     RequestError,
@@ -14,10 +16,30 @@ from .errors import (
     RunNotResumable,
     UnknownInterrupt,
 )
-from .ids import RunId
+from .events import InterruptInfo
+from .ids import InterruptId, RunId, new_id
+from .messages import ToolCallRequest
 from .outcome import ToolOutcome
 from .registry import ToolRegistry
 from .state import Checkpoint, LoopState, RunStatus
+
+UNCERTAIN_OUTCOME = "uncertain_outcome"
+"""The interrupt kind of a tool call whose outcome is unknown after a takeover."""
+
+UNCERTAIN_ANSWERS = ("rerun", "skip", "fail")
+
+
+@dataclass(slots=True)
+class Continuation:
+    """What a continued run does first: the tool calls to (re-)run with their resume
+    values, or a failure chosen by a human (an uncertain outcome answered `fail`);
+    `answered` holds the caller's tool results that continued it."""
+
+    state: LoopState
+    calls: list[ToolCallRequest]
+    values: dict[str, JsonValue] | None = None
+    failure: str | None = None
+    answered: list[ToolOutcome] = field(default_factory=list)
 
 
 def paused_state(
@@ -83,3 +105,79 @@ def external_results(
         ToolOutcome(r.call_id, r.content, r.is_error, r.name or waiting[r.call_id].name)
         for r in results
     ]
+
+
+def takeover(state: LoopState, registry: ToolRegistry) -> Continuation:
+    """Continue a run whose owner died: its tool calls in flight (written before they
+    started, not answered since) run again if their tool is idempotent, with the answers
+    they had; any other becomes an `uncertain_outcome` interrupt. A model call in flight is
+    simply made again."""
+    answered = {outcome.call_id for outcome in state.completed}
+    calls: list[ToolCallRequest] = []
+    values: dict[str, JsonValue] = {}
+    for call in state.pending_calls:
+        if call.id not in state.round_calls or call.id in answered:
+            continue
+        tool = registry.get(call.name)
+        if tool is not None and getattr(tool, "idempotent", False):
+            calls.append(call)
+            if call.id in state.resume_values:
+                values[call.id] = state.resume_values[call.id]
+        else:
+            state.pending_interrupts.append(_uncertain(call))
+    return Continuation(state, calls, values or None)
+
+
+def answer_interrupts(state: LoopState, payloads: Mapping[str, JsonValue]) -> Continuation:
+    """Continue a run paused by interrupts: tools get their payloads back, uncertain
+    outcomes are settled as their answers say (`rerun`, `skip` with a `result`, `fail`)."""
+    values = resume_values(state, payloads)
+    kinds = {info.call_id: info.kind for info in state.pending_interrupts}
+    calls: list[ToolCallRequest] = []
+    given: dict[str, JsonValue] = {}
+    failure = None
+    for call in state.pending_calls:
+        if call.id not in values:
+            continue
+        if kinds.get(call.id) != UNCERTAIN_OUTCOME:
+            calls.append(call)
+            given[call.id] = values[call.id]
+            continue
+        action, result = _uncertain_answer(state.run_id, call, values[call.id])
+        if action == "rerun":
+            calls.append(call)
+            if call.id in state.resume_values:
+                given[call.id] = state.resume_values[call.id]
+        elif action == "skip":
+            state.completed.append(ToolOutcome(call.id, result, False, call.name))
+        else:
+            failure = f"The outcome of tool call {call.id} ({call.name}) is unknown; the run was failed."
+    state.pending_interrupts = []
+    return Continuation(state, calls, given, failure)
+
+
+def _uncertain(call: ToolCallRequest) -> InterruptInfo:
+    payload: JsonValue = {
+        "tool": call.name,
+        "reason": (
+            "The process running this call stopped before its result was recorded: it may or "
+            "may not have run. Answer {\"action\": \"rerun\"}, {\"action\": \"skip\", "
+            "\"result\": ...} (the result the model gets) or {\"action\": \"fail\"}."
+        ),
+        "answers": list(UNCERTAIN_ANSWERS),
+    }
+    return InterruptInfo(
+        InterruptId(new_id()), call.id, call.name, UNCERTAIN_OUTCOME, payload, call.arguments
+    )
+
+
+def _uncertain_answer(run_id: RunId, call: ToolCallRequest, answer: JsonValue) -> tuple[str, str]:
+    action = answer.get("action") if isinstance(answer, dict) else answer
+    if action not in UNCERTAIN_ANSWERS:
+        raise RequestError(
+            f"Run {run_id!r}: the uncertain outcome of tool call {call.id} takes "
+            f'{{"action": "rerun"}}, {{"action": "skip", "result": ...}} or '
+            f'{{"action": "fail"}}, not {str(answer)[:200]}.'
+        )
+    result = answer.get("result", "") if isinstance(answer, dict) else ""
+    return str(action), result if isinstance(result, str) else json.dumps(result)

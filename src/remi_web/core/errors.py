@@ -75,3 +75,53 @@ class StoreError(RemiError):
     """A checkpoint or thread store failed."""
 
     code = "store_error"
+
+
+class RunBusy(RunNotResumable):
+    """Another caller or process holds the run (its lease has not expired): try again later."""
+
+    code = "run_busy"
+
+
+class CheckpointConflict(StoreError):
+    """Another writer advanced the run first (compare-and-set lost); nothing was stored."""
+
+    code = "checkpoint_conflict"
+
+
+class CheckpointVersionError(StoreError):
+    """A checkpoint was written by a newer remi-web (or is of an unknown version)."""
+
+    code = "checkpoint_version"
+
+
+class CorruptCheckpoint(StoreError):
+    """A stored checkpoint cannot be read. The run can still be cancelled or marked failed.
+
+    Args:
+        message: what is wrong.
+        run_id, thread_id, sequence: the run and the unreadable checkpoint, when known.
+    """
+
+    code = "checkpoint_corrupt"
+
+    def __init__(
+        self, message: str, *, run_id: str = "", thread_id: str = "", sequence: int = 0
+    ) -> None:
+        super().__init__(message)
+        self.run_id = run_id
+        self.thread_id = thread_id
+        self.sequence = sequence
+
+    def within(self, where: str) -> CorruptCheckpoint:
+        """The same error, its message prefixed with where it happened."""
+        return CorruptCheckpoint(
+            f"{where}: {self}", run_id=self.run_id, thread_id=self.thread_id, sequence=self.sequence
+        )
+
+
+class UncertainOutcome(RemiError):
+    """A tool call's outcome is unknown (its process died mid-call) and a human chose to
+    fail the run rather than run it again or give its result."""
+
+    code = "uncertain_outcome"

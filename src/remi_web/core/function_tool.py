@@ -77,7 +77,10 @@ class FunctionTool(Generic[P, R]):
     as JSON.
     """
 
-    __slots__ = ("fn", "_name", "_description", "_requires_approval", "_slots", "_args", "_schema")
+    __slots__ = (
+        "fn", "_name", "_description", "_requires_approval", "_slots", "_args", "_schema",
+        "idempotent", "timeout",
+    )
 
     def __init__(
         self,
@@ -86,6 +89,8 @@ class FunctionTool(Generic[P, R]):
         name: str | None = None,
         description: str | None = None,
         requires_approval: bool = False,
+        idempotent: bool = False,
+        timeout: float | None = None,
         localns: Mapping[str, object] | None = None,
     ) -> None:
         """Wrap `fn`.
@@ -95,6 +100,10 @@ class FunctionTool(Generic[P, R]):
             name: the tool's name (default: the function's name).
             description: what the tool does (default: the docstring's summary).
             requires_approval: ask a human (through an `Interrupt`) before each call.
+            idempotent: running a call twice does no more than running it once; a run
+                taken over after a crash may then re-run it instead of asking a human.
+            timeout: seconds a call may take; a slower one is stopped and the model gets
+                a tool error (default: the agent's `tool_timeout`, if any).
             localns: names to resolve string annotations with, besides the module's.
         """
         self.fn = fn
@@ -102,6 +111,10 @@ class FunctionTool(Generic[P, R]):
         doc = parse_docstring(inspect.getdoc(fn))
         self._description = description if description is not None else doc.summary
         self._requires_approval = requires_approval
+        if timeout is not None and timeout <= 0:
+            raise ConfigurationError(f"Tool {self._name!r}: timeout must be positive, got {timeout}.")
+        self.idempotent = idempotent
+        self.timeout = timeout
         self._slots, self._args = _arguments_model(fn, self._name, doc.params, localns)
         try:
             schema = _clean_schema(self._args.model_json_schema())
@@ -238,6 +251,8 @@ def tool(
     name: str | None = None,
     description: str | None = None,
     requires_approval: bool = False,
+    idempotent: bool = False,
+    timeout: float | None = None,
 ) -> Callable[[Callable[P, R]], FunctionTool[P, R]]: ...
 
 
@@ -248,6 +263,8 @@ def tool(
     name: str | None = None,
     description: str | None = None,
     requires_approval: bool = False,
+    idempotent: bool = False,
+    timeout: float | None = None,
 ) -> FunctionTool[P, R] | Callable[[Callable[P, R]], FunctionTool[P, R]]:
     """Make a `FunctionTool` from a function: `@tool`, `@tool()` or `@tool(name=...)`.
 
@@ -258,6 +275,10 @@ def tool(
             `Interrupt("approval", {"tool": name, "arguments": {...}})` and, when resumed,
             reads `true`, `{"approved": true}`, `{"approved": true, "arguments": {...}}`
             (edited arguments), `false` or `{"approved": false, "reason": "..."}`.
+        idempotent: a second run of a call changes nothing more (a read, an upsert by
+            key); after a crash in the middle of the call it is run again, while a call of
+            a tool that is not idempotent becomes an `uncertain_outcome` interrupt.
+        timeout: seconds a call may take before it is stopped (a tool error the model sees).
     """
 
     def wrap(f: Callable[P, R], localns: Mapping[str, object] | None = None) -> FunctionTool[P, R]:
@@ -268,6 +289,8 @@ def tool(
             name=name,
             description=description,
             requires_approval=requires_approval,
+            idempotent=idempotent,
+            timeout=timeout,
             localns=dict(sys._getframe(1).f_locals) if localns is None else localns,
         )
 

@@ -1,19 +1,33 @@
 """`AgentLoop`: model calls and tool rounds until done, with interrupts, external tools,
-cancellation and a checkpoint after every tool round."""
+cancellation, and a checkpoint before every step anyone can see.
+
+A run is a sequence of named transitions (`_model_turn`, `_tool_round`, `_pause`,
+`_hand_out`, `_finish`). Each writes its checkpoint, a compare-and-set through the run's
+`RunClaim`, before its effect is visible: a run exists (`running`) before its first event,
+the calls of a tool round are recorded before they start, each tool result before it is
+yielded, a pause before its event. So a process that dies anywhere leaves a run that another
+process can take over once the lease has expired (`Resume(run_id, {})`).
+"""
 
 from __future__ import annotations
 
 import time
-from collections.abc import AsyncIterator, Mapping, Sequence
+from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass
 
 from pydantic import JsonValue
 
 from .compose import Composable
 from .content import content_text
-from .continuation import external_results, paused_state, resume_values
+from .continuation import (
+    Continuation,
+    answer_interrupts,
+    external_results,
+    paused_state,
+    takeover,
+)
 from .ctx import ChatCtx
-from .errors import MaxTurnsExceeded, RemiError
+from .errors import CheckpointConflict, MaxTurnsExceeded, RemiError, RunBusy, UncertainOutcome
 from .events import (
     AgentEvent,
     Cancelled,
@@ -27,10 +41,11 @@ from .events import (
     TextDelta,
     ThinkingDelta,
     ToolCallArgsDelta,
+    ToolResult,
     TurnEnd,
     TurnStart,
 )
-from .ids import CheckpointId, new_id, new_run_id, new_thread_id, run_span_id
+from .ids import new_run_id, new_thread_id, run_span_id
 from .messages import Message, ToolCallRequest
 from .model_io import ChatModel, ModelRequest
 from .observer import (
@@ -46,15 +61,25 @@ from .observer import (
 from .outcome import ToolOutcome
 from .registry import ToolRegistry
 from .requests import ChatRequest, Resume, RunOverrides, Start
+from .run_claim import DEFAULT_LEASE_SECONDS, RunClaim, lease_expired
+from .run_status import RunStatus
 from .secrets import Redactor
-from .state import Checkpoint, LoopState, RunStatus
+from .state import LoopState
 from .step import StepEnd, step
 from .store import Store
-from .tool_round import RoundResult, run_tool_round
+from .tool_round import RoundEnd, run_tool_round
 
 DEFAULT_MAX_TURNS = 10
 _DELTAS = (TextDelta, ThinkingDelta, ToolCallArgsDelta)
 FAILED_TOOL_TEXT = "The run failed before this tool call was answered."
+
+
+@dataclass(slots=True)
+class _Ended:
+    """A transition ended the run's stream (its last event was yielded)."""
+
+
+_ENDED = _Ended()
 
 
 @dataclass(slots=True)
@@ -71,6 +96,10 @@ class AgentLoop(Composable[ChatRequest, AgentEvent]):
         tracer: watches each run segment, e.g. a `remi_web.tracing` tracer (default: none).
         redactor: scrubs secrets from what the tracer is shown.
         name: the agent's name in traces.
+        lease_seconds: how long a running run stays held by this process without a
+            heartbeat (renewed every third of it); None: no lease (a run is then taken over
+            by any `Resume(run_id, {})`).
+        tool_timeout: seconds a tool call may take unless the tool sets its own `timeout`.
     """
 
     model: ChatModel
@@ -82,6 +111,8 @@ class AgentLoop(Composable[ChatRequest, AgentEvent]):
     tracer: RunObserver = NO_OBSERVER
     redactor: Redactor = Redactor()
     name: str = "AgentLoop"
+    lease_seconds: float | None = DEFAULT_LEASE_SECONDS
+    tool_timeout: float | None = None
 
     async def chat(
         self, request: ChatRequest | str, ctx: ChatCtx | None = None
@@ -89,50 +120,41 @@ class AgentLoop(Composable[ChatRequest, AgentEvent]):
         """Run or continue a run; a plain string starts a run with that user message.
 
         Raises a `RequestError` (before any event) when a `Resume` or `ToolResults`
-        does not fit the run it names. `ctx.run_id` is set once the run is known.
+        does not fit the run it names, `RunBusy` when another caller holds the run.
+        `ctx.run_id` is set once the run is known.
         """
         if isinstance(request, str):
             request = ChatRequest.user(request)
         ctx = ctx if ctx is not None else ChatCtx()
-        action = request.input
-        calls: list[ToolCallRequest] = []
-        values: dict[str, JsonValue] | None = None
         first: AgentEvent
-        if isinstance(action, Start):
-            state = await self._new_state(request, action, ctx)
-            watch = self._enter(state, ctx, request)
+        if isinstance(request.input, Start):
+            state = await self._new_state(request, request.input, ctx)
+            plan = Continuation(state, [])
+            claim = await self._claim(state, 0)
             first = RunStart(state.run_id, state.thread_id, state.metadata, state.started_at)
         else:
-            checkpoint = await self.store.latest_checkpoint(action.run_id)
-            results: list[ToolOutcome] = []
-            if isinstance(action, Resume):
-                state = paused_state(checkpoint, action.run_id, "interrupted", "tools_executed")
-                values = resume_values(state, action.payloads)
-                calls = [call for call in state.pending_calls if call.id in values]
-                state.pending_interrupts = []
-            else:
-                state = paused_state(checkpoint, action.run_id, "awaiting_tools")
-                results = external_results(state, self.tools, action.results)
-                state.completed.extend(results)
-            state.metadata.update(request.metadata)
-            await self._checkpoint(state, "running")
-            watch = self._enter(state, ctx, request, results)
+            plan, claim = await self._continue(request)
+            state = plan.state
             first = RunResumed(state.run_id, state.thread_id, state.turn, state.started_at)
-        drive = self._drive(state, ctx, calls, values, watch)
-        if watch is None:
-            yield first
-            async for event in drive:
-                yield event
-            return
-        try:  # watched: every event but the deltas is shown to the watch first
-            watch.see(first)
+        watch = self._enter(state, ctx, request, plan)
+        claim.keep_alive(ctx.cancel)
+        drive = self._drive(plan, ctx, claim, watch)
+        try:
+            if watch is None:
+                yield first
+                async for event in drive:
+                    yield event
+                return
+            watch.see(first)  # watched: every event but the deltas is shown to the watch first
             yield first
             async for event in drive:
                 if not isinstance(event, _DELTAS):
                     watch.see(event)
                 yield event
         finally:  # also when the caller stopped reading
-            watch.close()
+            claim.release()
+            if watch is not None:
+                watch.close()
 
     async def _new_state(self, request: ChatRequest, start: Start, ctx: ChatCtx) -> LoopState:
         thread_id = request.thread_id or ctx.thread_id or new_thread_id()
@@ -150,12 +172,49 @@ class AgentLoop(Composable[ChatRequest, AgentEvent]):
             trace_parent=ctx.span_id,
         )
 
+    async def _continue(self, request: ChatRequest) -> tuple[Continuation, RunClaim]:
+        """Check a `Resume` or `ToolResults` against the run's latest checkpoint and claim
+        the run; all before any event."""
+        action = request.input
+        assert not isinstance(action, Start)
+        checkpoint = await self.store.latest_checkpoint(action.run_id)
+        if isinstance(action, Resume):
+            if checkpoint is not None and checkpoint.status == "running":
+                if not lease_expired(checkpoint):
+                    lease = checkpoint.lease
+                    assert lease is not None
+                    raise RunBusy(
+                        f"Run {action.run_id!r} cannot take this request: its status is "
+                        f"'running' in {lease.owner} (lease ends in "
+                        f"{max(0.0, lease.expires_at - time.time()):.0f} s); try again later."
+                    )
+                plan = takeover(checkpoint.state, self.tools)
+            else:
+                state = paused_state(checkpoint, action.run_id, "interrupted", "tools_executed")
+                plan = answer_interrupts(state, action.payloads)
+        else:
+            state = paused_state(checkpoint, action.run_id, "awaiting_tools")
+            answered = external_results(state, self.tools, action.results)
+            state.completed.extend(answered)
+            plan = Continuation(state, [], answered=answered)
+        assert checkpoint is not None
+        plan.state.metadata.update(request.metadata)
+        return plan, await self._claim(plan.state, checkpoint.sequence)
+
+    async def _claim(self, state: LoopState, sequence: int) -> RunClaim:
+        """Hold the run: write its `running` checkpoint over checkpoint `sequence`; if
+        another caller got there first, `RunBusy`."""
+        claim = RunClaim(self.store, state.run_id, state.thread_id, sequence, self.lease_seconds)
+        try:
+            await claim.write(state, "running")
+        except CheckpointConflict:
+            raise RunBusy(
+                f"Run {state.run_id!r} was advanced by another caller first; read its status."
+            ) from None
+        return claim
+
     def _enter(
-        self,
-        state: LoopState,
-        ctx: ChatCtx,
-        request: ChatRequest,
-        results: Sequence[ToolOutcome] = (),
+        self, state: LoopState, ctx: ChatCtx, request: ChatRequest, plan: Continuation
     ) -> RunWatch | None:
         """The checkpointed state wins over the caller's ctx: ids, metadata, run span. Then
         the observer may watch the segment."""
@@ -171,107 +230,161 @@ class AgentLoop(Composable[ChatRequest, AgentEvent]):
             self.defaults.model or (model if isinstance(model, str) else None), state.turn,
             state.usage, state.messages, self.system, self.tools.names(), state.metadata,
             self.redactor, resumed=not isinstance(action, Start),
-            payloads=action.payloads if isinstance(action, Resume) else None, results=results,
+            payloads=action.payloads if isinstance(action, Resume) else None,
+            results=plan.answered,
         )
         return self.tracer.watch(segment, ctx)
 
     async def _drive(
-        self,
-        state: LoopState,
-        ctx: ChatCtx,
-        calls: list[ToolCallRequest],
-        values: Mapping[str, JsonValue] | None,
-        watch: RunWatch | None,
+        self, plan: Continuation, ctx: ChatCtx, claim: RunClaim, watch: RunWatch | None
     ) -> AsyncIterator[AgentEvent]:
+        """The run's transitions, until one ends the stream."""
+        state, calls, values = plan.state, plan.calls, plan.values
         try:
+            if plan.failure is not None:
+                raise UncertainOutcome(plan.failure)
             while True:
                 if calls:
-                    result = RoundResult()
-                    if watch is not None:
-                        watch.see(ToolsCalled(calls, values))
-                    async for tool_event in run_tool_round(
-                        self.tools, calls, ctx, state.tool_state, result, values
-                    ):
-                        yield tool_event
-                    if watch is not None:
-                        watch.see(RoundEnded(result.outcomes, result.interrupts))
-                    state.completed.extend(result.outcomes.values())
-                    state.pending_interrupts.extend(result.interrupts)
-                    if result.cancelled:
-                        self._feed_back(state)
-                        async for event in self._finish(state, "cancelled"):
-                            yield event
-                        yield Cancelled(state.run_id)
-                        return
+                    async for item in self._tool_round(state, calls, values, ctx, claim, watch):
+                        if isinstance(item, _Ended):
+                            return
+                        yield item
                 if state.pending_interrupts:
-                    yield await self._checkpoint(state, "interrupted")
-                    yield InterruptEvent(state.run_id, list(state.pending_interrupts))
+                    async for event in self._pause(state, claim):
+                        yield event
                     return
                 answered = {outcome.call_id for outcome in state.completed}
                 waiting = [c for c in state.pending_calls if c.id not in answered]
                 if waiting:
-                    yield await self._checkpoint(state, "awaiting_tools")
-                    yield NeedToolExecution(state.run_id, waiting)
+                    async for event in self._hand_out(state, claim, waiting):
+                        yield event
                     return
                 if state.pending_calls:
                     self._feed_back(state)
-                    yield await self._checkpoint(state, "tools_executed")
+                    yield await self._checkpoint(claim, state, "tools_executed")
                     yield TurnEnd(state.turn)
-                if state.turn >= self.max_turns:
-                    raise MaxTurnsExceeded(
-                        f"Run {state.run_id!r} reached max_turns={self.max_turns} model calls."
-                    )
-                state.turn += 1
-                yield TurnStart(state.turn)
-                request = self._model_request(state)
-                if watch is not None:
-                    watch.see(ModelCalled(state.turn, request))
-                events = step(self.model, request, ctx)
-                first = await anext(events)
-                first_at = time.time()  # once per call, never per token: time to first token
-                end = first if type(first) is StepEnd else None
-                if end is None:
-                    yield first  # type: ignore[misc]
-                async for step_event in events:
-                    if type(step_event) is StepEnd:
-                        end = step_event
+                calls, values = [], None
+                async for produced in self._model_turn(state, ctx, claim, watch):
+                    kind = type(produced)
+                    if kind is list:
+                        calls = produced  # type: ignore[assignment]
+                    elif kind is _Ended:
+                        return
                     else:
-                        yield step_event  # type: ignore[misc]
-                assert end is not None
-                state.usage = state.usage + end.usage
-                message = end.message
-                if watch is not None:
-                    first_token_at = None if first is end else first_at
-                    watch.see(ModelReturned(message, end.usage, first_token_at, end.cancelled))
-                if end.cancelled:
-                    partial = content_text(message.content)
-                    if partial:
-                        state.messages.append(message)
-                    async for event in self._finish(state, "cancelled"):
-                        yield event
-                    yield Cancelled(state.run_id, partial)
-                    return
-                state.messages.append(message)
-                if not message.tool_calls:
-                    async for event in self._finish(state, "done"):
-                        yield event
-                    text = content_text(message.content)
-                    yield TurnEnd(state.turn)
-                    yield Done(state.run_id, text, state.usage)
-                    return
-                state.pending_calls = list(message.tool_calls)
-                state.completed = []
-                external = {d.name for d in state.external_tools}
-                calls = [c for c in message.tool_calls if c.name not in external]
-                values = None
+                        yield produced  # type: ignore[misc]
         except Exception as error:
             code = error.code if isinstance(error, RemiError) else "internal"
             reason = str(error) or type(error).__name__
             yield ErrorEvent(code, reason)
             try:
-                await self._finish_quietly(state)
+                await self._finish_quietly(state, claim)
             except Exception:  # the run already failed; the error event says why
                 pass
+
+    async def _model_turn(
+        self, state: LoopState, ctx: ChatCtx, claim: RunClaim, watch: RunWatch | None
+    ) -> AsyncIterator[AgentEvent | list[ToolCallRequest] | _Ended]:
+        """One model call. Its input is already checkpointed (a crash re-issues it). Ends
+        with the local tool calls to run next, or `_ENDED` (done, or cancelled)."""
+        if state.turn >= self.max_turns:
+            raise MaxTurnsExceeded(
+                f"Run {state.run_id!r} reached max_turns={self.max_turns} model calls."
+            )
+        state.turn += 1
+        yield TurnStart(state.turn)
+        request = self._model_request(state)
+        if watch is not None:
+            watch.see(ModelCalled(state.turn, request))
+        events = step(self.model, request, ctx)
+        first = await anext(events)
+        first_at = time.time()  # once per call, never per token: time to first token
+        end = first if type(first) is StepEnd else None
+        if end is None:
+            yield first  # type: ignore[misc]
+        async for step_event in events:
+            if type(step_event) is StepEnd:
+                end = step_event
+            else:
+                yield step_event  # type: ignore[misc]
+        assert end is not None
+        state.usage = state.usage + end.usage
+        message = end.message
+        if watch is not None:
+            first_token_at = None if first is end else first_at
+            watch.see(ModelReturned(message, end.usage, first_token_at, end.cancelled))
+        if end.cancelled:
+            partial = content_text(message.content)
+            if partial:
+                state.messages.append(message)
+            async for event in self._finish(state, claim, "cancelled"):
+                yield event
+            yield Cancelled(state.run_id, partial)
+            yield _ENDED
+            return
+        state.messages.append(message)
+        if not message.tool_calls:
+            async for event in self._finish(state, claim, "done"):
+                yield event
+            yield TurnEnd(state.turn)
+            yield Done(state.run_id, content_text(message.content), state.usage)
+            yield _ENDED
+            return
+        state.pending_calls = list(message.tool_calls)
+        state.completed = []
+        external = {d.name for d in state.external_tools}
+        yield [c for c in message.tool_calls if c.name not in external]
+
+    async def _tool_round(
+        self,
+        state: LoopState,
+        calls: list[ToolCallRequest],
+        values: Mapping[str, JsonValue] | None,
+        ctx: ChatCtx,
+        claim: RunClaim,
+        watch: RunWatch | None,
+    ) -> AsyncIterator[AgentEvent | _Ended]:
+        """Run local tool calls: recorded as in flight before they start, each result
+        checkpointed before it is yielded. Ends with `_ENDED` if cancelled."""
+        state.round_calls = [call.id for call in calls]
+        state.resume_values = dict(values or {})
+        await claim.write(state, "running")
+        if watch is not None:
+            watch.see(ToolsCalled(calls, values))
+        end = RoundEnd()
+        async for item in run_tool_round(
+            self.tools, calls, ctx, state.tool_state, values, self.tool_timeout
+        ):
+            if type(item) is ToolResult:
+                state.completed.append(ToolOutcome(item.call_id, item.content, item.is_error, item.name))
+                await claim.write(state, "running")
+            elif type(item) is RoundEnd:
+                end = item
+                continue
+            yield item  # type: ignore[misc]
+        if watch is not None:
+            watch.see(RoundEnded(end.outcomes, end.interrupts))
+        recorded = {outcome.call_id for outcome in state.completed}
+        state.completed.extend(o for o in end.outcomes.values() if o.call_id not in recorded)
+        state.pending_interrupts.extend(end.interrupts)
+        state.round_calls, state.resume_values = [], {}
+        if end.cancelled:
+            self._feed_back(state)
+            async for event in self._finish(state, claim, "cancelled"):
+                yield event
+            yield Cancelled(state.run_id)
+            yield _ENDED
+
+    async def _pause(self, state: LoopState, claim: RunClaim) -> AsyncIterator[AgentEvent]:
+        """Stop for a human: the checkpoint first, then the interrupt."""
+        yield await self._checkpoint(claim, state, "interrupted")
+        yield InterruptEvent(state.run_id, list(state.pending_interrupts))
+
+    async def _hand_out(
+        self, state: LoopState, claim: RunClaim, waiting: list[ToolCallRequest]
+    ) -> AsyncIterator[AgentEvent]:
+        """Stop for the caller's tools: the checkpoint first, then the calls."""
+        yield await self._checkpoint(claim, state, "awaiting_tools")
+        yield NeedToolExecution(state.run_id, waiting)
 
     def _feed_back(self, state: LoopState) -> None:
         """Append the round's tool messages in call order and clear the round."""
@@ -297,29 +410,31 @@ class AgentLoop(Composable[ChatRequest, AgentEvent]):
             max_tokens=overrides.max_tokens if overrides.max_tokens is not None else defaults.max_tokens,
         )
 
-    async def _checkpoint(self, state: LoopState, status: RunStatus) -> CheckpointEvent:
-        state.status = status
-        state.sequence += 1
-        checkpoint = Checkpoint(
-            CheckpointId(new_id()), state.run_id, state.thread_id,
-            state.sequence, status, state, time.time(),
-        )
-        await self.store.put_checkpoint(checkpoint)
-        return CheckpointEvent(checkpoint.id, state.run_id, state.sequence, status)
+    async def _checkpoint(
+        self, claim: RunClaim, state: LoopState, status: RunStatus
+    ) -> CheckpointEvent:
+        checkpoint = await claim.write(state, status)
+        return CheckpointEvent(checkpoint.id, state.run_id, checkpoint.sequence, status)
 
-    async def _finish(self, state: LoopState, status: RunStatus) -> AsyncIterator[AgentEvent]:
+    async def _finish(
+        self, state: LoopState, claim: RunClaim, status: RunStatus
+    ) -> AsyncIterator[AgentEvent]:
         """End the run: keep its new messages in the thread, store the last checkpoint."""
         new = state.messages[state.history_len :]
         if new:
             await self.store.append_messages(state.thread_id, new)
             state.history_len = len(state.messages)
-        yield await self._checkpoint(state, status)
+        yield await self._checkpoint(claim, state, status)
 
-    async def _finish_quietly(self, state: LoopState) -> None:
+    async def _finish_quietly(self, state: LoopState, claim: RunClaim) -> None:
+        if claim.lost:  # another process took the run over: it is theirs to end
+            return
         answered = {outcome.call_id for outcome in state.completed}
         for call in state.pending_calls:
             if call.id not in answered:
                 state.completed.append(ToolOutcome(call.id, FAILED_TOOL_TEXT, True, call.name))
         self._feed_back(state)
-        async for _ in self._finish(state, "failed"):
+        state.round_calls, state.resume_values = [], {}
+        async for _ in self._finish(state, claim, "failed"):
             pass
+

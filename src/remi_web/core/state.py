@@ -15,9 +15,11 @@ from .requests import RunOverrides
 from .run_status import RunStatus
 from .usage import Usage
 
-STATE_VERSION = 1
+STATE_VERSION = 2
+"""The version of `LoopState` this code writes; older ones are migrated on load
+(`checkpoint_codec`), newer ones refused."""
 
-__all__ = ["CHECKPOINT_ADAPTER", "STATE_VERSION", "Checkpoint", "LoopState", "RunStatus"]
+__all__ = ["CHECKPOINT_ADAPTER", "STATE_VERSION", "Checkpoint", "Lease", "LoopState", "RunStatus"]
 
 
 
@@ -26,7 +28,9 @@ class LoopState:
     """Everything needed to continue a run in another process. Versioned and JSON-safe.
 
     `started_at` (Unix seconds) and `trace_parent` (the span the run is nested in) let a
-    resumed run continue the same trace.
+    resumed run continue the same trace. `round_calls` are the ids of the local tool calls of
+    a round in flight (written before they start), `resume_values` the answers they were
+    re-invoked with: what a process taking the run over needs to know.
     """
 
     run_id: RunId
@@ -46,12 +50,23 @@ class LoopState:
     sequence: int = 0
     started_at: float = 0.0
     trace_parent: SpanId | None = None
+    round_calls: list[str] = field(default_factory=list)
+    resume_values: dict[str, JsonValue] = field(default_factory=dict)
     version: int = STATE_VERSION
 
 
 @dataclass(frozen=True, slots=True)
+class Lease:
+    """Who runs a `running` run, and until when (Unix seconds) unless renewed."""
+
+    owner: str
+    expires_at: float
+
+
+@dataclass(frozen=True, slots=True)
 class Checkpoint:
-    """A stored `LoopState`; `sequence` grows by one per checkpoint of the run."""
+    """A stored `LoopState`; `sequence` grows by one per checkpoint of the run. A `running`
+    checkpoint carries the `lease` of the process running it."""
 
     id: CheckpointId
     run_id: RunId
@@ -60,6 +75,7 @@ class Checkpoint:
     status: RunStatus
     state: LoopState
     created_at: float
+    lease: Lease | None = None
 
 
 CHECKPOINT_ADAPTER: TypeAdapter[Checkpoint] = TypeAdapter(Checkpoint)

@@ -6,7 +6,7 @@ from typing import Protocol
 
 from .ids import RunId, ThreadId
 from .messages import Message
-from .state import Checkpoint
+from .state import Checkpoint, Lease
 
 
 class CheckpointStore(Protocol):
@@ -14,12 +14,26 @@ class CheckpointStore(Protocol):
     `tests/store_conformance`; a component's `HostStore` forwards only what a run needs
     (`put_checkpoint`, `latest_checkpoint`) and refuses the rest with a `StoreError`."""
 
-    async def put_checkpoint(self, checkpoint: Checkpoint) -> None:
-        """Store `checkpoint` (ids are unique; a run's sequence numbers grow)."""
+    async def put_checkpoint(
+        self, checkpoint: Checkpoint, expected_sequence: int | None = None
+    ) -> None:
+        """Store `checkpoint` (ids are unique; a run's sequence numbers grow).
+
+        With `expected_sequence` (0 for a run with no checkpoint yet) this is a
+        compare-and-set: it stores only if the run's latest sequence is still that, and
+        otherwise raises `CheckpointConflict` and stores nothing. Two writers can never both
+        advance a run from the same checkpoint.
+        """
+        ...
+
+    async def renew_lease(self, run_id: RunId, sequence: int, lease: Lease) -> None:
+        """Give the run's latest checkpoint `lease`, if that checkpoint is still number
+        `sequence`; otherwise raise `CheckpointConflict` (another writer took the run)."""
         ...
 
     async def latest_checkpoint(self, run_id: RunId) -> Checkpoint | None:
-        """The checkpoint of `run_id` with the highest sequence, if any."""
+        """The checkpoint of `run_id` with the highest sequence, if any. Raises
+        `CorruptCheckpoint` or `CheckpointVersionError` when it cannot be read."""
         ...
 
     async def list_checkpoints(self, thread_id: ThreadId) -> list[Checkpoint]:

@@ -57,7 +57,11 @@ class ToolCtx:
 
 
 class Tool(Protocol):
-    """A tool the loop can run. `@tool` makes one from a function."""
+    """A tool the loop can run. `@tool` makes one from a function.
+
+    Two attributes are optional: `idempotent` (bool, default False: a crashed call is then
+    never re-run without a human's answer) and `timeout` (seconds, default: the agent's).
+    """
 
     @property
     def name(self) -> str:

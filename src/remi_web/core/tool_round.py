@@ -1,4 +1,5 @@
-"""One round of local tool calls: run concurrently as asyncio tasks, stream their events."""
+"""One round of local tool calls: run concurrently as asyncio tasks, stream their events, end
+with a `RoundEnd` (as `step` ends with a `StepEnd`)."""
 
 from __future__ import annotations
 
@@ -21,8 +22,9 @@ CANCELLED_TOOL_TEXT = "Cancelled before this tool finished."
 
 
 @dataclass(slots=True)
-class RoundResult:
-    """What a round produced: outcomes by call id, new interrupts, and whether it was cut."""
+class RoundEnd:
+    """The last item of `run_tool_round`: outcomes by call id (every call that did not
+    pause), the new interrupts, and whether the round was cancelled."""
 
     outcomes: dict[str, ToolOutcome] = field(default_factory=dict)
     interrupts: list[InterruptInfo] = field(default_factory=list)
@@ -34,17 +36,20 @@ async def run_tool_round(
     calls: list[ToolCallRequest],
     ctx: ChatCtx,
     tool_state: dict[str, JsonValue],
-    result: RoundResult,
     resume_values: Mapping[str, JsonValue] | None = None,
-) -> AsyncIterator[ToolProgress | ToolResult]:
-    """Run `calls` concurrently, yielding progress and results as they happen.
+    timeout: float | None = None,
+) -> AsyncIterator[ToolProgress | ToolResult | RoundEnd]:
+    """Run `calls` concurrently, yielding progress and results as they happen, then a
+    `RoundEnd`.
 
-    Outcomes and interrupts are written into `result`. With `resume_values` (call id to
-    the human's answer) each call is re-invoked as resumed. `ctx.cancel()` cancels the
+    With `resume_values` (call id to the human's answer) each call is re-invoked as
+    resumed. A tool's own `timeout` (else `timeout`) bounds each call: one that runs longer
+    is cancelled and ends as a tool error the model sees. `ctx.cancel()` cancels the
     running tools; their calls get a cancellation outcome.
     """
     queue: asyncio.Queue[ToolProgress | ToolResult | None] = asyncio.Queue()
     resumes = resume_values or {}
+    result = RoundEnd()
 
     async def run_one(call: ToolCallRequest) -> None:
         tool = registry.get(call.name)
@@ -64,14 +69,22 @@ async def run_tool_round(
         )
         returned: ToolReturn
         is_error = False
+        limit = getattr(tool, "timeout", None) or timeout
         try:
             if tool is None:
                 raise ToolInputError(_unknown_tool(call.name, registry))
-            returned = await tool.run(call.arguments, tool_ctx)
+            if limit is None:
+                returned = await tool.run(call.arguments, tool_ctx)
+            else:
+                async with asyncio.timeout(limit):
+                    returned = await tool.run(call.arguments, tool_ctx)
+        except TimeoutError as error:
+            returned = _failed(error) if limit is None else _timed_out(call.name, limit)
+            is_error = True
         except ToolInputError as error:
             returned, is_error = str(error), True
         except Exception as error:  # a failing tool is the model's problem, not a crash
-            returned, is_error = f"Error: {type(error).__name__}: {error}", True
+            returned, is_error = _failed(error), True
         if isinstance(returned, Interrupt):
             result.interrupts.append(
                 InterruptInfo(
@@ -112,6 +125,18 @@ async def run_tool_round(
         for call in calls:
             if call.id not in result.outcomes:
                 result.outcomes[call.id] = ToolOutcome(call.id, CANCELLED_TOOL_TEXT, True, call.name)
+    yield result
+
+
+def _failed(error: Exception) -> str:
+    return f"Error: {type(error).__name__}: {error}"
+
+
+def _timed_out(name: str, seconds: float) -> str:
+    return (
+        f"Error: the tool {name!r} did not finish within {seconds:g} s and was stopped. "
+        "Try again with a smaller task, or go on without it."
+    )
 
 
 def _unknown_tool(name: str, registry: ToolRegistry) -> str:

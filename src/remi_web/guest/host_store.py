@@ -7,7 +7,8 @@ from typing import TypeVar
 from ..core.errors import StoreError
 from ..core.ids import RunId, ThreadId
 from ..core.messages import Message
-from ..core.state import CHECKPOINT_ADAPTER, Checkpoint
+from ..core.checkpoint_codec import decode_checkpoint, encode_checkpoint
+from ..core.state import Checkpoint, Lease
 from .channel import GuestProtocolError, current_channel, host_error
 from .protocol import (
     Ack,
@@ -28,9 +29,13 @@ class HostStore:
     """A `Store` kept by the host: checkpoints travel as JSON, so a run paused in one
     instance (or build) resumes in another."""
 
-    async def put_checkpoint(self, checkpoint: Checkpoint) -> None:
-        """Send the checkpoint to the host's store."""
-        body = CHECKPOINT_ADAPTER.dump_json(checkpoint).decode()
+    async def put_checkpoint(
+        self, checkpoint: Checkpoint, expected_sequence: int | None = None
+    ) -> None:
+        """Send the checkpoint to the host's store. The host stores it only if the run is
+        still at the checkpoint before it (sequences grow by one), so `expected_sequence`
+        needs no passing."""
+        body = encode_checkpoint(checkpoint).decode()
         _expect(await current_channel().ask(SaveCheckpoint(body)), Ack)
 
     async def latest_checkpoint(self, run_id: RunId) -> Checkpoint | None:
@@ -38,7 +43,11 @@ class HostStore:
         reply = _expect(await current_channel().ask(LoadCheckpoint(run_id)), CheckpointReply)
         if reply.checkpoint_json is None:
             return None
-        return CHECKPOINT_ADAPTER.validate_json(reply.checkpoint_json)
+        return decode_checkpoint(reply.checkpoint_json, run_id=run_id)
+
+    async def renew_lease(self, run_id: RunId, sequence: int, lease: Lease) -> None:
+        """Not available to a guest: the host holds the runs of its components."""
+        raise StoreError("renew_lease is not available inside a component.")
 
     async def load_messages(self, thread_id: ThreadId) -> list[Message]:
         """The thread's history, from the host's store."""

@@ -47,7 +47,8 @@ def agent_for_run(agent: AgentLoop, host_tools: Sequence[ToolDefinition]) -> Age
             "name; rename one of them."
         )
     tools = ToolRegistry([*agent.tools, *(HostTool(d) for d in host_tools)])
-    return dataclasses.replace(agent, store=HostStore(), tools=tools)
+    # The host holds the run (claims, leases): the guest keeps no lease of its own.
+    return dataclasses.replace(agent, store=HostStore(), tools=tools, lease_seconds=None)
 
 
 class GuestRun:

@@ -9,9 +9,12 @@ from collections.abc import Mapping
 from pydantic import JsonValue
 
 from ..core.errors import (
+    CheckpointVersionError,
     ConfigurationError,
+    CorruptCheckpoint,
     MissingResumePayload,
     RequestError,
+    RunBusy,
     RunNotFound,
     RunNotResumable,
     StoreError,
@@ -57,6 +60,8 @@ def problem_for(error: Exception) -> HttpProblem:
     message = str(error) or type(error).__name__
     if isinstance(error, RunNotFound):
         return HttpProblem(404, "run_not_found", message)
+    if isinstance(error, RunBusy):
+        return HttpProblem(409, "run_busy", message)
     if isinstance(error, RunNotResumable):
         return HttpProblem(409, "run_not_resumable", message)
     if isinstance(error, MissingResumePayload):
@@ -65,6 +70,13 @@ def problem_for(error: Exception) -> HttpProblem:
         return HttpProblem(422, "unknown_interrupt", message, "input.payloads")
     if isinstance(error, RequestError):
         return HttpProblem(422, error.code, message)
+    if isinstance(error, CorruptCheckpoint | CheckpointVersionError):
+        _log.error("unreadable checkpoint: %s", message)
+        return HttpProblem(
+            503, error.code,
+            "The run's latest checkpoint cannot be read (see the server log); cancel the run "
+            "to end it.",
+        )
     if isinstance(error, StoreError):
         _log.error("store failure while starting a run: %s", message)
         return HttpProblem(503, "store_error", "The server's store failed; try again later.")

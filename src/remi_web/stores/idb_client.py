@@ -7,7 +7,7 @@ from contextlib import contextmanager
 from types import TracebackType
 from typing import Self
 
-from ..core.errors import StoreError
+from ..core.errors import CorruptCheckpoint, StoreError
 from . import idb
 from .idb_database import DEFAULT_NAME, RemiDatabase
 
@@ -64,6 +64,8 @@ class IndexedDBClient:
         """Turn IndexedDB and decoding failures into `StoreError` naming `operation`."""
         try:
             yield
+        except CorruptCheckpoint as error:
+            raise error.within(f"{type(self).__name__}.{operation} failed on {self.name!r}") from error
         except (idb.IdbError, ValueError) as error:  # pydantic's ValidationError is a ValueError
             where = f"{type(self).__name__}.{operation} failed on {self.name!r}"
             raise StoreError(f"{where}: {error}") from error

@@ -18,13 +18,15 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from dataclasses import replace
 
 from pydantic import JsonValue, TypeAdapter
 
-from ..core.errors import StoreError
+from ..core.checkpoint_codec import decode_checkpoint, encode_checkpoint
+from ..core.errors import CheckpointConflict, StoreError
 from ..core.ids import RunId, ThreadId
 from ..core.messages import Message
-from ..core.state import CHECKPOINT_ADAPTER, Checkpoint
+from ..core.state import Checkpoint, Lease
 from . import idb
 from .idb_client import IndexedDBClient
 from .idb_database import (
@@ -70,8 +72,13 @@ class IndexedDBStore(IndexedDBClient):
         except idb.IdbError as error:
             raise StoreError(f"IndexedDBStore.delete_database failed: {error}") from error
 
-    async def put_checkpoint(self, checkpoint: Checkpoint) -> None:
-        """Store `checkpoint`; putting the same id again replaces it (keeping its put order)."""
+    async def put_checkpoint(
+        self, checkpoint: Checkpoint, expected_sequence: int | None = None
+    ) -> None:
+        """Store `checkpoint`; putting the same id again replaces it (keeping its put order).
+        With `expected_sequence`, only if the run's latest sequence is that: the check and
+        the write are requests of one read-write transaction."""
+        lease = checkpoint.lease
         record: dict[str, JsonValue] = {
             "id": checkpoint.id,
             "run_id": checkpoint.run_id,
@@ -79,8 +86,11 @@ class IndexedDBStore(IndexedDBClient):
             "sequence": checkpoint.sequence,
             "status": checkpoint.status,
             "created_at": checkpoint.created_at,
-            "body": CHECKPOINT_ADAPTER.dump_json(checkpoint).decode(),
+            "body": encode_checkpoint(checkpoint).decode(),
+            "lease_owner": None if lease is None else lease.owner,
+            "lease_until": None if lease is None else lease.expires_at,
         }
+        found: list[int] = []
 
         def script(tx: idb.Transaction) -> None:
             def write(order: int) -> None:
@@ -92,38 +102,77 @@ class IndexedDBStore(IndexedDBClient):
                 else:
                     write(_count(previous, "order"))
 
-            tx.get(CHECKPOINTS, checkpoint.id, with_previous)
+            def with_latest(latest: JsonValue) -> None:
+                current = 0 if latest is None else _count(latest, "sequence")
+                if current != expected_sequence:
+                    found.append(current)  # a conflict: write nothing
+                    return
+                tx.get(CHECKPOINTS, checkpoint.id, with_previous)
+
+            if expected_sequence is None:
+                tx.get(CHECKPOINTS, checkpoint.id, with_previous)
+            else:
+                where = idb.KeyRange.prefix(checkpoint.run_id)
+                tx.last(CHECKPOINTS, with_latest, index=BY_RUN, where=where)
 
         await self._run("put_checkpoint", [CHECKPOINTS, META], "readwrite", script)
+        if found:
+            raise CheckpointConflict(
+                f"Run {checkpoint.run_id!r} is at checkpoint {found[0]}, not "
+                f"{expected_sequence}: another writer advanced it."
+            )
+
+    async def renew_lease(self, run_id: RunId, sequence: int, lease: Lease) -> None:
+        """Give the latest checkpoint `lease` if it is still number `sequence`."""
+        found: list[int] = []
+
+        def script(tx: idb.Transaction) -> None:
+            def renew(latest: JsonValue) -> None:
+                current = 0 if latest is None else _count(latest, "sequence")
+                if current != sequence or not isinstance(latest, dict):
+                    found.append(current)
+                    return
+                renewed: JsonValue = {
+                    **latest, "lease_owner": lease.owner, "lease_until": lease.expires_at
+                }
+                tx.put(CHECKPOINTS, renewed)
+
+            tx.last(CHECKPOINTS, renew, index=BY_RUN, where=idb.KeyRange.prefix(run_id))
+
+        await self._run("renew_lease", [CHECKPOINTS], "readwrite", script)
+        if found:
+            raise CheckpointConflict(
+                f"Run {run_id!r} is at checkpoint {found[0]}, not {sequence}: its lease is lost."
+            )
 
     async def latest_checkpoint(self, run_id: RunId) -> Checkpoint | None:
         """The checkpoint of `run_id` with the highest sequence (the later put on a tie)."""
-        found: list[str] = []
+        found: list[JsonValue] = []
 
         def script(tx: idb.Transaction) -> None:
             def keep(record: JsonValue) -> None:
                 if record is not None:
-                    found.append(_text(record, "body"))
+                    found.append(record)
 
             tx.last(CHECKPOINTS, keep, index=BY_RUN, where=idb.KeyRange.prefix(run_id))
 
         await self._run("latest_checkpoint", [CHECKPOINTS], "readonly", script)
         with self._errors("latest_checkpoint"):
-            return CHECKPOINT_ADAPTER.validate_json(found[0]) if found else None
+            return _load(found[0]) if found else None
 
     async def list_checkpoints(self, thread_id: ThreadId) -> list[Checkpoint]:
         """All checkpoints of the thread's runs, oldest (`created_at`, then put order) first."""
-        bodies: list[str] = []
+        records: list[JsonValue] = []
 
         def script(tx: idb.Transaction) -> None:
-            def keep(records: list[JsonValue]) -> None:
-                bodies.extend(_text(record, "body") for record in records)
+            def keep(found: list[JsonValue]) -> None:
+                records.extend(found)
 
             tx.get_all(CHECKPOINTS, keep, index=BY_THREAD, where=idb.KeyRange.prefix(thread_id))
 
         await self._run("list_checkpoints", [CHECKPOINTS], "readonly", script)
         with self._errors("list_checkpoints"):
-            return [CHECKPOINT_ADAPTER.validate_json(body) for body in bodies]
+            return [_load(record) for record in records]
 
     async def load_messages(self, thread_id: ThreadId) -> list[Message]:
         """The thread's messages in order (empty for an unknown thread)."""
@@ -198,6 +247,19 @@ class IndexedDBStore(IndexedDBClient):
             tx.delete(THREADS, thread_id)
 
         await self._run("delete_thread", [CHECKPOINTS, THREADS, MESSAGES], "readwrite", script)
+
+
+def _load(record: JsonValue) -> Checkpoint:
+    """A checkpoint from its record; the lease fields (renewed in place) win over the body."""
+    if not isinstance(record, dict):
+        raise ValueError(f"a stored record is not an object: {str(record)[:200]}")
+    checkpoint = decode_checkpoint(
+        _text(record, "body"), run_id=_text(record, "run_id"),
+        thread_id=_text(record, "thread_id"), sequence=_count(record, "sequence"),
+    )
+    owner, until = record.get("lease_owner"), record.get("lease_until")
+    lease = Lease(owner, float(until)) if isinstance(owner, str) and isinstance(until, int | float) else None
+    return checkpoint if checkpoint.lease == lease else replace(checkpoint, lease=lease)
 
 
 def _tick(tx: idb.Transaction, then: Callable[[int], None]) -> None:

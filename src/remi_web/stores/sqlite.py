@@ -14,15 +14,17 @@ import sqlite3
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from types import TracebackType
 from typing import Self
 
 from pydantic import TypeAdapter, ValidationError
 
-from ..core.errors import StoreError
+from ..core.checkpoint_codec import decode_checkpoint, encode_checkpoint
+from ..core.errors import CheckpointConflict, CorruptCheckpoint, StoreError
 from ..core.ids import RunId, ThreadId
 from ..core.messages import Message
-from ..core.state import CHECKPOINT_ADAPTER, Checkpoint
+from ..core.state import Checkpoint, Lease
 
 _MESSAGE_ADAPTER: TypeAdapter[Message] = TypeAdapter(Message)
 
@@ -34,7 +36,9 @@ CREATE TABLE IF NOT EXISTS checkpoints (
     sequence INTEGER NOT NULL,
     status TEXT NOT NULL,
     created_at REAL NOT NULL,
-    body TEXT NOT NULL
+    body TEXT NOT NULL,
+    lease_owner TEXT,
+    lease_until REAL
 );
 CREATE INDEX IF NOT EXISTS checkpoints_by_run ON checkpoints (run_id, sequence);
 CREATE INDEX IF NOT EXISTS checkpoints_by_thread ON checkpoints (thread_id, created_at);
@@ -55,12 +59,23 @@ CREATE TABLE IF NOT EXISTS thread_messages (
 # `list_threads` orders by commit order even when two updates share a timestamp.
 
 _PUT_CHECKPOINT = """
-INSERT INTO checkpoints (id, run_id, thread_id, sequence, status, created_at, body)
-VALUES (?, ?, ?, ?, ?, ?, ?)
+INSERT INTO checkpoints
+    (id, run_id, thread_id, sequence, status, created_at, body, lease_owner, lease_until)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
 ON CONFLICT (id) DO UPDATE SET
     run_id = excluded.run_id, thread_id = excluded.thread_id, sequence = excluded.sequence,
-    status = excluded.status, created_at = excluded.created_at, body = excluded.body
+    status = excluded.status, created_at = excluded.created_at, body = excluded.body,
+    lease_owner = excluded.lease_owner, lease_until = excluded.lease_until
 """
+
+_LATEST = (
+    "SELECT rowid, sequence FROM checkpoints WHERE run_id = ? ORDER BY sequence DESC, rowid DESC"
+    " LIMIT 1"
+)
+_CHECKPOINT_COLUMNS = "run_id, thread_id, sequence, body, lease_owner, lease_until"
+
+# Columns added after the first release, with what an older file gets.
+_ADDED_COLUMNS = {"lease_owner": "TEXT", "lease_until": "REAL"}
 
 _TOUCH_THREAD = """
 INSERT INTO threads (thread_id, updated_at, revision)
@@ -96,6 +111,10 @@ class SQLiteStore:
                 for statement in _SCHEMA.split(";"):
                     if statement.strip():
                         self._conn.execute(statement)
+                have = {row[1] for row in self._conn.execute("PRAGMA table_info(checkpoints)")}
+                for column, kind in _ADDED_COLUMNS.items():
+                    if column not in have:
+                        self._conn.execute(f"ALTER TABLE checkpoints ADD COLUMN {column} {kind}")
         except StoreError:
             self._conn.close()
             raise
@@ -127,6 +146,8 @@ class SQLiteStore:
         """Turn sqlite and decoding failures into `StoreError` naming `operation`."""
         try:
             yield
+        except CorruptCheckpoint as exc:
+            raise exc.within(f"SQLiteStore.{operation} failed on {self.path!r}") from exc
         except (sqlite3.Error, ValidationError) as exc:
             raise StoreError(f"SQLiteStore.{operation} failed on {self.path!r}: {exc}") from exc
 
@@ -144,41 +165,63 @@ class SQLiteStore:
                 raise
             conn.execute("COMMIT")
 
-    async def put_checkpoint(self, checkpoint: Checkpoint) -> None:
-        """Store `checkpoint`; putting the same id again replaces it."""
-        body = CHECKPOINT_ADAPTER.dump_json(checkpoint).decode()
-        with self._errors("put_checkpoint"):
-            self._conn.execute(
-                _PUT_CHECKPOINT,
-                (
-                    checkpoint.id,
-                    checkpoint.run_id,
-                    checkpoint.thread_id,
-                    checkpoint.sequence,
-                    checkpoint.status,
-                    checkpoint.created_at,
-                    body,
-                ),
+    async def put_checkpoint(
+        self, checkpoint: Checkpoint, expected_sequence: int | None = None
+    ) -> None:
+        """Store `checkpoint`; putting the same id again replaces it. With
+        `expected_sequence`, only if the run's latest sequence is that: the check and the
+        write are one transaction holding the write lock, so two processes never both win."""
+        body = encode_checkpoint(checkpoint).decode()
+        lease = checkpoint.lease
+        row = (
+            checkpoint.id, checkpoint.run_id, checkpoint.thread_id, checkpoint.sequence,
+            checkpoint.status, checkpoint.created_at, body,
+            None if lease is None else lease.owner, None if lease is None else lease.expires_at,
+        )
+        with self._transaction("put_checkpoint") as conn:
+            if expected_sequence is not None:
+                latest = conn.execute(_LATEST, (checkpoint.run_id,)).fetchone()
+                current = 0 if latest is None else latest[1]
+                if current != expected_sequence:
+                    raise CheckpointConflict(
+                        f"Run {checkpoint.run_id!r} is at checkpoint {current}, not "
+                        f"{expected_sequence}: another writer advanced it."
+                    )
+            conn.execute(_PUT_CHECKPOINT, row)
+
+    async def renew_lease(self, run_id: RunId, sequence: int, lease: Lease) -> None:
+        """Give the latest checkpoint `lease` if it is still number `sequence`."""
+        with self._transaction("renew_lease") as conn:
+            latest = conn.execute(_LATEST, (run_id,)).fetchone()
+            if latest is None or latest[1] != sequence:
+                current = 0 if latest is None else latest[1]
+                raise CheckpointConflict(
+                    f"Run {run_id!r} is at checkpoint {current}, not {sequence}: its lease is lost."
+                )
+            conn.execute(
+                "UPDATE checkpoints SET lease_owner = ?, lease_until = ? WHERE rowid = ?",
+                (lease.owner, lease.expires_at, latest[0]),
             )
 
     async def latest_checkpoint(self, run_id: RunId) -> Checkpoint | None:
         """The checkpoint of `run_id` with the highest sequence (the later put on a tie)."""
         with self._errors("latest_checkpoint"):
             row = self._conn.execute(
-                "SELECT body FROM checkpoints WHERE run_id = ?"
+                f"SELECT {_CHECKPOINT_COLUMNS} FROM checkpoints WHERE run_id = ?"
                 " ORDER BY sequence DESC, rowid DESC LIMIT 1",
                 (run_id,),
             ).fetchone()
-            return None if row is None else CHECKPOINT_ADAPTER.validate_json(row[0])
+            return None if row is None else _load(row)
 
     async def list_checkpoints(self, thread_id: ThreadId) -> list[Checkpoint]:
         """All checkpoints of the thread's runs, oldest (`created_at`, then put order) first."""
         with self._errors("list_checkpoints"):
             rows = self._conn.execute(
-                "SELECT body FROM checkpoints WHERE thread_id = ? ORDER BY created_at, rowid",
+                f"SELECT {_CHECKPOINT_COLUMNS} FROM checkpoints WHERE thread_id = ?"
+                " ORDER BY created_at, rowid",
                 (thread_id,),
             ).fetchall()
-            return [CHECKPOINT_ADAPTER.validate_json(body) for (body,) in rows]
+            return [_load(row) for row in rows]
 
     async def load_messages(self, thread_id: ThreadId) -> list[Message]:
         """The thread's messages in order (empty for an unknown thread)."""
@@ -238,3 +281,11 @@ class SQLiteStore:
     ) -> None:
         """Close the store."""
         self.close()
+
+
+def _load(row: tuple[str, str, int, str, str | None, float | None]) -> Checkpoint:
+    """A checkpoint from its row; the lease columns (renewed in place) win over the body."""
+    run_id, thread_id, sequence, body, owner, until = row
+    checkpoint = decode_checkpoint(body, run_id=run_id, thread_id=thread_id, sequence=sequence)
+    lease = None if owner is None or until is None else Lease(owner, until)
+    return checkpoint if checkpoint.lease == lease else replace(checkpoint, lease=lease)

@@ -15,7 +15,7 @@ from ..core.events import ToolProgress
 from ..core.ids import RunId, ThreadId
 from ..core.model_io import ChatModel, ModelChunk
 from ..core.registry import ToolRegistry
-from ..core.state import CHECKPOINT_ADAPTER
+from ..core.checkpoint_codec import decode_checkpoint, encode_checkpoint
 from ..core.store import Store
 from ..core.tool import Interrupt, ToolCtx
 from ..guest.protocol import (
@@ -85,10 +85,11 @@ class HostEffects:
             return await self._run_tool(request)
         if isinstance(request, LoadCheckpoint):
             checkpoint = await self._store.latest_checkpoint(RunId(request.run_id))
-            body = None if checkpoint is None else CHECKPOINT_ADAPTER.dump_json(checkpoint).decode()
+            body = None if checkpoint is None else encode_checkpoint(checkpoint).decode()
             return CheckpointReply(body)
         if isinstance(request, SaveCheckpoint):
-            await self._store.put_checkpoint(CHECKPOINT_ADAPTER.validate_json(request.checkpoint_json))
+            checkpoint = decode_checkpoint(request.checkpoint_json)
+            await self._store.put_checkpoint(checkpoint, checkpoint.sequence - 1)
             return Ack()
         if isinstance(request, LoadThread):
             return MessagesReply(await self._store.load_messages(ThreadId(request.thread_id)))

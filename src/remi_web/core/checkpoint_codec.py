@@ -1,0 +1,73 @@
+"""Checkpoints to JSON and back: the version is checked, older versions are migrated one step
+at a time, and anything unreadable is a typed error rather than a silent loss."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import fields
+from typing import Any
+
+from pydantic import ValidationError
+
+from .errors import CheckpointVersionError, CorruptCheckpoint
+from .state import CHECKPOINT_ADAPTER, STATE_VERSION, Checkpoint, LoopState
+
+_STATE_FIELDS = frozenset(f.name for f in fields(LoopState))
+_CHECKPOINT_FIELDS = frozenset(f.name for f in fields(Checkpoint))
+
+
+def _v1_to_v2(state: dict[str, Any]) -> dict[str, Any]:
+    """Version 2 records the tool round in flight (`round_calls`, `resume_values`)."""
+    return {**state, "round_calls": [], "resume_values": {}, "version": 2}
+
+
+MIGRATIONS: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {1: _v1_to_v2}
+"""For each old version, the step that turns its state into the next version's."""
+
+
+def encode_checkpoint(checkpoint: Checkpoint) -> bytes:
+    """The JSON a store writes."""
+    return CHECKPOINT_ADAPTER.dump_json(checkpoint)
+
+
+def decode_checkpoint(
+    data: str | bytes, *, run_id: str = "", thread_id: str = "", sequence: int = 0
+) -> Checkpoint:
+    """The checkpoint in `data`, migrated to the current version.
+
+    Raises `CheckpointVersionError` for a newer or unknown version and `CorruptCheckpoint`
+    for anything else that cannot be read (bad JSON, unknown fields, wrong types); both name
+    the run and the checkpoint (`run_id`, `thread_id`, `sequence` as the store knows them).
+    """
+    where = f"checkpoint {sequence} of run {run_id!r}" if run_id else "a checkpoint"
+
+    def corrupt(reason: str) -> CorruptCheckpoint:
+        return CorruptCheckpoint(
+            f"Cannot read {where}: {reason}. The run can still be cancelled or marked failed.",
+            run_id=run_id, thread_id=thread_id, sequence=sequence,
+        )
+
+    try:
+        raw = json.loads(data)
+    except ValueError as error:
+        raise corrupt(f"not JSON ({error})") from None
+    if not isinstance(raw, dict) or not isinstance(raw.get("state"), dict):
+        raise corrupt("no state object")
+    state: dict[str, Any] = raw["state"]
+    version = state.get("version", 1)
+    if type(version) is not int or not 1 <= version <= STATE_VERSION:
+        raise CheckpointVersionError(
+            f"{where.capitalize()} has state version {version!r}; this remi-web reads versions "
+            f"1 to {STATE_VERSION}. Continue the run with the remi-web that wrote it."
+        )
+    while version < STATE_VERSION:
+        state = MIGRATIONS[version](state)
+        version += 1
+    unknown = sorted(set(state) - _STATE_FIELDS) + sorted(set(raw) - _CHECKPOINT_FIELDS)
+    if unknown:
+        raise corrupt(f"unknown fields {', '.join(unknown)} (version {version} has none such)")
+    try:
+        return CHECKPOINT_ADAPTER.validate_python({**raw, "state": state})
+    except ValidationError as error:
+        raise corrupt(str(error).splitlines()[0]) from None

@@ -1,0 +1,139 @@
+"""Claims: `put_checkpoint` with `expected_sequence` is a compare-and-set, and leases are
+renewed only by the writer still holding the run. Every backend, and two OS processes."""
+
+from __future__ import annotations
+
+import asyncio
+import subprocess
+import sys
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from remi_web.core.errors import CheckpointConflict
+from remi_web.core.ids import RunId
+from remi_web.core.state import Lease
+from remi_web.core.store import Store
+
+from .builders import checkpoint
+
+CLAIMER = Path(__file__).with_name("claimer_process.py")
+RUN = RunId("run-a")
+
+
+@pytest.mark.pyodide
+async def test_the_first_checkpoint_of_a_run_expects_zero(store: Store) -> None:
+    await store.put_checkpoint(checkpoint("run-a", 1), 0)
+
+    with pytest.raises(CheckpointConflict):
+        await store.put_checkpoint(replace(checkpoint("run-a", 1), id="other"), 0)
+
+    assert await store.latest_checkpoint(RUN) == checkpoint("run-a", 1)
+
+
+@pytest.mark.pyodide
+async def test_a_stale_writer_stores_nothing(store: Store) -> None:
+    await store.put_checkpoint(checkpoint("run-a", 1), 0)
+    await store.put_checkpoint(checkpoint("run-a", 2), 1)
+
+    with pytest.raises(CheckpointConflict):
+        await store.put_checkpoint(checkpoint("run-a", 3, status="done"), 1)
+
+    latest = await store.latest_checkpoint(RUN)
+    assert latest is not None and latest.sequence == 2
+    await store.put_checkpoint(checkpoint("run-a", 3, status="done"), 2)
+    latest = await store.latest_checkpoint(RUN)
+    assert latest is not None and latest.status == "done"
+
+
+@pytest.mark.pyodide
+async def test_a_put_without_expectation_is_unconditional(store: Store) -> None:
+    await store.put_checkpoint(checkpoint("run-a", 5))
+    await store.put_checkpoint(checkpoint("run-a", 2))
+
+    latest = await store.latest_checkpoint(RUN)
+    assert latest is not None and latest.sequence == 5
+
+
+@pytest.mark.pyodide
+async def test_concurrent_claims_of_one_checkpoint_have_one_winner(store: Store) -> None:
+    await store.put_checkpoint(checkpoint("run-a", 1), 0)
+
+    async def claim(worker: int) -> bool:
+        await asyncio.sleep(0)
+        try:
+            await store.put_checkpoint(replace(checkpoint("run-a", 2), id=f"w{worker}"), 1)
+        except CheckpointConflict:
+            return False
+        return True
+
+    won = await asyncio.gather(*(claim(w) for w in range(8)))
+
+    assert won.count(True) == 1
+    latest = await store.latest_checkpoint(RUN)
+    assert latest is not None and latest.id == f"w{won.index(True)}"
+
+
+@pytest.mark.pyodide
+async def test_a_lease_is_stored_and_renewed_in_place(store: Store) -> None:
+    running = replace(checkpoint("run-a", 1, status="running"), lease=Lease("proc-1", 100.0))
+    await store.put_checkpoint(running, 0)
+    assert await store.latest_checkpoint(RUN) == running
+
+    await store.renew_lease(RUN, 1, Lease("proc-1", 200.0))
+
+    latest = await store.latest_checkpoint(RUN)
+    assert latest == replace(running, lease=Lease("proc-1", 200.0))
+    listed = await store.list_checkpoints(running.thread_id)
+    assert [cp.lease for cp in listed] == [Lease("proc-1", 200.0)]
+
+
+@pytest.mark.pyodide
+async def test_a_lease_of_a_run_that_moved_on_is_not_renewed(store: Store) -> None:
+    await store.put_checkpoint(replace(checkpoint("run-a", 1), lease=Lease("p", 1.0)), 0)
+    await store.put_checkpoint(checkpoint("run-a", 2), 1)
+
+    with pytest.raises(CheckpointConflict):
+        await store.renew_lease(RUN, 1, Lease("p", 2.0))
+    with pytest.raises(CheckpointConflict):
+        await store.renew_lease(RunId("unknown"), 1, Lease("p", 2.0))
+
+    latest = await store.latest_checkpoint(RUN)
+    assert latest is not None and latest.sequence == 2 and latest.lease is None
+
+
+def test_processes_claiming_one_file_have_one_winner_per_step(tmp_path: Path) -> None:
+    path, workers, steps = tmp_path / "claims.db", 4, 30
+    procs = [
+        subprocess.Popen(
+            [sys.executable, str(CLAIMER), str(path), str(w), str(steps)],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        )
+        for w in range(workers)
+    ]
+    try:
+        for proc in procs:
+            assert proc.stdout is not None and proc.stdout.readline().strip() == "ready"
+        for proc in procs:
+            assert proc.stdin is not None
+            proc.stdin.write("go\n")
+            proc.stdin.flush()
+        outputs = [proc.communicate(timeout=120) for proc in procs]
+    finally:
+        for proc in procs:
+            proc.kill()
+    assert all(proc.returncode == 0 for proc in procs), [err for _, err in outputs]
+    wins = [int(out.split()[-1]) for out, _ in outputs]
+    assert sum(wins) == steps  # every step advanced by exactly one process
+
+    async def check() -> None:
+        from remi_web.stores.sqlite import SQLiteStore
+
+        async with SQLiteStore(path) as reader:
+            latest = await reader.latest_checkpoint(RUN)
+            assert latest is not None and latest.sequence == steps
+            listed = await reader.list_checkpoints(latest.thread_id)
+            assert sorted(cp.sequence for cp in listed) == list(range(1, steps + 1))
+
+    asyncio.run(check())
