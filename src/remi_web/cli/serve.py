@@ -53,6 +53,16 @@ def parser() -> argparse.ArgumentParser:
     )
     cli.add_argument("--keepalive", type=float, default=None, help="seconds between keep-alives")
     cli.add_argument(
+        "--lease", type=float, default=None, dest="lease_seconds", metavar="SECONDS",
+        help="how long a running run is held without a heartbeat: after this server dies, "
+        "another takes its runs over this much later (default: the agent's, 30 s)",
+    )
+    cli.add_argument(
+        "--recover-every", type=float, default=None, metavar="SECONDS",
+        help="seconds between sweeps for runs a dead server left behind (default 10; the "
+        "first sweep is at start-up)",
+    )
+    cli.add_argument(
         "--no-edits", action="store_true", help="refuse approvals that edit tool arguments"
     )
     cli.add_argument("--log-level", default="info", help="uvicorn log level (default info)")
@@ -73,7 +83,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     settings: dict[str, Any] = {"db": str(db), "allow_edits": not args.no_edits}
     if args.cors is not None:
         settings["cors_origins"] = tuple(args.cors)
-    for name in ("max_body", "reconnect_grace", "keepalive"):
+    for name in ("max_body", "reconnect_grace", "keepalive", "lease_seconds", "recover_every"):
         value = getattr(args, name)
         if value is not None:
             settings[name] = value

@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from dataclasses import replace
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
@@ -17,6 +18,7 @@ from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
+from ..core.loop import AgentLoop
 from ..stores.sqlite import SQLiteStore
 from .agent_source import AgentSource, bind_agent
 from .approvals import ApprovalLedger
@@ -52,6 +54,8 @@ def create_app(agent: AgentSource, config: ServerConfig | None = None) -> Starle
     conn = open_database(cfg.db)
     key = key_from_text(cfg.approval_key) if cfg.approval_key else stored_key(conn)
     served, checkpoints = bind_agent(agent, store)
+    if cfg.lease_seconds is not None and isinstance(served, AgentLoop):
+        served = replace(served, lease_seconds=cfg.lease_seconds)
     runs = RunService(
         served,
         checkpoints,
@@ -61,6 +65,7 @@ def create_app(agent: AgentSource, config: ServerConfig | None = None) -> Starle
         reconnect_grace=cfg.reconnect_grace,
         cancel_wait=cfg.cancel_wait,
         allow_edits=cfg.allow_edits,
+        recover_every=cfg.recover_every,
     )
     closed = False
 
@@ -75,6 +80,7 @@ def create_app(agent: AgentSource, config: ServerConfig | None = None) -> Starle
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        runs.start_sweeping()  # runs a dead server left behind go on
         yield
         await close()
 

@@ -31,6 +31,11 @@ class ServerConfig:
             it is cancelled (a reader may reconnect with `Last-Event-ID` meanwhile).
         cancel_wait: seconds `POST .../cancel` waits for a live run to stop.
         allow_edits: whether approval answers may carry edited tool arguments.
+        lease_seconds: the lease of the served `AgentLoop`'s running runs (None: the
+            agent's own, 30 s by default): how soon after this server dies another one may
+            take its runs over.
+        recover_every: seconds between sweeps for runs to recover (runs whose server died
+            mid-stream); the first sweep is at start-up. None: no sweeps.
     """
 
     db: str = ":memory:"
@@ -42,6 +47,8 @@ class ServerConfig:
     reconnect_grace: float = 5.0
     cancel_wait: float = 10.0
     allow_edits: bool = True
+    lease_seconds: float | None = None
+    recover_every: float | None = 10.0
 
     @staticmethod
     def from_env(environ: Mapping[str, str] | None = None, **settings: Any) -> ServerConfig:

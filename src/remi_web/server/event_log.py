@@ -20,6 +20,10 @@ CREATE TABLE IF NOT EXISTS run_events (
 """
 
 
+PAUSES_AND_ENDS = ("done", "error", "cancelled", "interrupt", "need_tool_execution")
+"""The event types after which a run's stream is over."""
+
+
 @dataclass(frozen=True, slots=True)
 class LoggedEvent:
     """One logged event: its number within the run, its `type` and its JSON."""
@@ -63,6 +67,19 @@ class EventLog:
     def last(self, run_id: RunId) -> LoggedEvent | None:
         """The run's latest event, if the run is known."""
         return self._one(run_id, "DESC")
+
+    def unfinished(self, ended: tuple[str, ...] = PAUSES_AND_ENDS) -> list[RunId]:
+        """The runs whose latest event is neither a pause nor an end (their stream was cut:
+        live here, or their server died)."""
+        marks = ", ".join("?" for _ in ended)
+        rows = self._conn.execute(
+            "SELECT e.run_id FROM run_events e JOIN ("
+            "  SELECT run_id, MAX(sequence) AS last FROM run_events GROUP BY run_id"
+            ") m ON e.run_id = m.run_id AND e.sequence = m.last"
+            f" WHERE e.type NOT IN ({marks}) ORDER BY e.run_id",
+            ended,
+        ).fetchall()
+        return [RunId(run_id) for (run_id,) in rows]
 
     def _one(self, run_id: RunId, order: str) -> LoggedEvent | None:
         row = self._conn.execute(

@@ -25,10 +25,11 @@ class LiveRun:
         run_id: the run.
         ctx: the run's context (cancelling it stops the run).
         after: the sequence number of the run's last event before this stream.
-        grace: seconds a run may go on without any reader before it is cancelled.
+        grace: seconds a run may go on without any reader before it is cancelled (None:
+            never cancelled for lack of readers, as a recovered run).
     """
 
-    def __init__(self, run_id: RunId, ctx: ChatCtx, after: int, grace: float) -> None:
+    def __init__(self, run_id: RunId, ctx: ChatCtx, after: int, grace: float | None) -> None:
         self.run_id = run_id
         self.ctx = ctx
         self.after = after
@@ -40,7 +41,8 @@ class LiveRun:
         self._wakeup: asyncio.Future[None] | None = None
         self._readers = 0
         self._timer: asyncio.TimerHandle | None = None
-        self._arm(max(grace, PICKUP_SECONDS))  # a stream nobody picks up is cancelled too
+        if grace is not None:
+            self._arm(max(grace, PICKUP_SECONDS))  # a stream nobody picks up is cancelled too
 
     @property
     def last_sequence(self) -> int:
@@ -80,7 +82,7 @@ class LiveRun:
     def detach(self) -> None:
         """A reader left (done or disconnected)."""
         self._readers -= 1
-        if self._readers == 0 and not self.finished:
+        if self._readers == 0 and not self.finished and self.grace is not None:
             self._arm(self.grace)
 
     def _arm(self, delay: float) -> None:

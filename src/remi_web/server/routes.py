@@ -63,6 +63,13 @@ def make_routes(runs: RunService, config: ServerConfig) -> list[Route]:
         chat = await request_of(request, ToolResults)
         return stream(await runs.tool_results(_run_id(request), chat))
 
+    async def recover(request: Request) -> Response:
+        await read_body(request, config.max_body)
+        run_id = _run_id(request)
+        after = await runs.recover(run_id)
+        headers = {RUN_ID_HEADER: run_id, STREAM_AFTER_HEADER: str(after)}
+        return EventStreamResponse(runs.subscribe(run_id, after), config.keepalive, headers)
+
     async def cancel(request: Request) -> Response:
         await read_body(request, config.max_body)
         return _info(await runs.cancel(_run_id(request)))
@@ -86,6 +93,7 @@ def make_routes(runs: RunService, config: ServerConfig) -> list[Route]:
         Route(RUNS_PATH + "/{run_id}/resume", resume, methods=["POST"]),
         Route(RUNS_PATH + "/{run_id}/tool-results", tool_results, methods=["POST"]),
         Route(RUNS_PATH + "/{run_id}/cancel", cancel, methods=["POST"]),
+        Route(RUNS_PATH + "/{run_id}/recover", recover, methods=["POST"]),
         Route(RUNS_PATH + "/{run_id}/events", events, methods=["GET"]),
         Route(RUNS_PATH + "/{run_id}", status, methods=["GET"]),
         Route(HEALTH_PATH, health, methods=["GET"]),

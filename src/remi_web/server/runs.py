@@ -4,28 +4,36 @@ Each run's stream is driven by one asyncio task of its own, apart from the HTTP
 connection: every event is signed (interrupts), numbered, written to the event log, then
 fanned out to the readers. So a reader may leave and come back (`Last-Event-ID`), and the
 log always holds what was sent.
+
+A run whose log stops short of a pause or an end (its server died) is recovered: `recover`
+takes it over once its lease has expired (the agent's checkpoint says what was in flight),
+or writes the pause or end its checkpoint reached but its log missed. The server sweeps for
+such runs at start-up and every `recover_every` seconds.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-import time
 from dataclasses import replace
 
+from ..core.content import content_text
 from ..core.ctx import ChatCtx
 from ..core.errors import RemiError
 from ..core.events import (
     TERMINAL_TYPES,
     AgentEvent,
     Cancelled,
+    Done,
     ErrorEvent,
     InterruptEvent,
+    NeedToolExecution,
     RunResumed,
     RunStart,
 )
-from ..core.ids import CheckpointId, RunId, new_id, new_run_id
+from ..core.ids import RunId, new_id, new_run_id
 from ..core.requests import ChatRequest, Resume, ToolResults
+from ..core.run_close import close_run
 from ..core.state import Checkpoint
 from ..core.store import CheckpointStore
 from ..core.wire import event_to_json
@@ -36,12 +44,12 @@ from ..remote.frames import json_frame
 from .live_run import LiveRun, Subscription
 from .problems import HttpProblem, problem_for
 from ..remote.protocol import RunInfo
-from .run_status import expect, logged_event, not_found, run_info
+from .run_status import expect, logged_event, not_found, run_info, status_after
 from .signing import ApprovalSigner
 
 _log = logging.getLogger("remi_web.server")
 
-_PAUSED = ("interrupted", "awaiting_tools", "tools_executed")
+_RECOVERY = "recovery"  # the reader of a run recovered by the sweeper: nobody
 
 
 class RunService:
@@ -57,6 +65,7 @@ class RunService:
         reconnect_grace: seconds a run survives without readers.
         cancel_wait: seconds a cancel waits for a live run to stop.
         allow_edits: whether approval answers may edit the call's arguments.
+        recover_every: seconds between sweeps for runs to recover (None: no sweeping).
     """
 
     def __init__(
@@ -70,6 +79,7 @@ class RunService:
         reconnect_grace: float,
         cancel_wait: float,
         allow_edits: bool,
+        recover_every: float | None = None,
     ) -> None:
         self.agent = agent
         self.checkpoints = checkpoints
@@ -82,6 +92,8 @@ class RunService:
         self.live: dict[RunId, LiveRun] = {}
         self._busy: set[RunId] = set()
         self._tasks: set[asyncio.Task[None]] = set()
+        self.recover_every = recover_every
+        self._sweeper: asyncio.Task[None] | None = None
 
     async def start(self, request: ChatRequest) -> LiveRun:
         """Start a run (`input` is `Start`); returns once its first event is out."""
@@ -118,14 +130,94 @@ class RunService:
 
     async def tool_results(self, run_id: RunId, request: ChatRequest) -> LiveRun:
         """Continue a run waiting for the caller's tool results."""
-        assert isinstance(request.input, ToolResults)
+        results = request.input
+        assert isinstance(results, ToolResults)
         last = self._reserve(run_id)
+        consumed: list[str] = []
         try:
             expect(run_id, last, ("awaiting_tools",), "tool-results")
+            consumed = [f"tool-result:{r.call_id}" for r in results.results]
+            used = self.ledger.consume(run_id, consumed)
+            if used:
+                consumed = []
+                raise HttpProblem(
+                    409, "tool_results_replayed",
+                    f"Tool call {used[0].split(':', 1)[1]!r} of run {run_id!r} was already "
+                    "answered; a tool result counts once.",
+                    "input.results",
+                )
             return await self._launch(request, ChatCtx(run_id=run_id), run_id)
+        except BaseException:
+            if consumed:
+                self.ledger.release(run_id, consumed)
+            self._busy.discard(run_id)
+            raise
+
+    async def recover(self, run_id: RunId) -> int:
+        """Recover a run whose log stopped short of a pause or an end; the sequence of its
+        last event before the recovery (read on from there).
+
+        The run is taken over (`Resume(run_id, {})`: a lease not yet expired answers 409
+        `run_busy`), or, if its checkpoint got further than its log, the missing pause or
+        end is logged. A recovered run goes on without readers until it pauses or ends.
+        """
+        last = self._reserve(run_id)
+        try:
+            status = status_after(last)
+            if status != "stalled":
+                raise HttpProblem(
+                    409, "run_not_resumable",
+                    f"Run {run_id!r} is {status}: there is nothing to recover.",
+                )
+            try:
+                checkpoint = await self.checkpoints.latest_checkpoint(run_id)
+            except Exception as error:
+                raise problem_for(error) from error
+            missed = _missed_event(run_id, checkpoint)
+            if missed is not None:
+                self._record(run_id, last.sequence + 1, missed)
+                self._busy.discard(run_id)
+                return last.sequence
+            request = ChatRequest(Resume(run_id, {}))
+            await self._launch(request, ChatCtx(run_id=run_id), run_id, unattended=True)
+            return last.sequence
         except BaseException:
             self._busy.discard(run_id)
             raise
+
+    async def recover_stalled(self) -> list[RunId]:
+        """One sweep: recover every run of the log that stopped short and is not live
+        here; the runs recovered (a run held elsewhere is left for a later sweep)."""
+        recovered: list[RunId] = []
+        for run_id in self.log.unfinished():
+            if run_id in self.live or run_id in self._busy:
+                continue
+            try:
+                await self.recover(run_id)
+            except HttpProblem as problem:
+                if problem.code != "run_busy":
+                    _log.warning("could not recover run %s: %s", run_id, problem.message)
+                continue
+            except Exception:
+                _log.exception("could not recover run %s", run_id)
+                continue
+            recovered.append(run_id)
+        if recovered:
+            _log.info("recovered %d run(s)", len(recovered))
+        return recovered
+
+    def start_sweeping(self) -> None:
+        """Recover stalled runs now and every `recover_every` seconds (if set)."""
+        if self.recover_every is not None and self._sweeper is None:
+            self._sweeper = asyncio.create_task(self._sweep(self.recover_every))
+
+    async def _sweep(self, every: float) -> None:
+        while True:
+            try:
+                await self.recover_stalled()
+            except Exception:
+                _log.exception("the recovery sweep failed")
+            await asyncio.sleep(every)
 
     def subscribe(self, run_id: RunId, after: int) -> Subscription:
         """A reader of the run from event `after` on: the log first, then live."""
@@ -165,6 +257,9 @@ class RunService:
 
     async def close(self) -> None:
         """Cancel the live runs and wait (briefly) for their tasks to end."""
+        if self._sweeper is not None:
+            self._sweeper.cancel()
+            self._sweeper = None
         for live in list(self.live.values()):
             live.ctx.cancel()
         if self._tasks:
@@ -185,31 +280,30 @@ class RunService:
         return last
 
     async def _waiting_calls(self, run_id: RunId) -> dict[str, str] | None:
-        checkpoint = await self.checkpoints.latest_checkpoint(run_id)
+        try:
+            checkpoint = await self.checkpoints.latest_checkpoint(run_id)
+        except Exception as error:  # an unreadable checkpoint: 503, the run can be cancelled
+            raise problem_for(error) from error
         if checkpoint is None or checkpoint.state.status != "interrupted":
             return None
         return {call.id: call.arguments for call in checkpoint.state.pending_calls}
 
     async def _cancel_checkpoint(self, run_id: RunId) -> None:
-        """Mark a paused run's checkpoint cancelled, so the agent will not continue it."""
-        checkpoint = await self.checkpoints.latest_checkpoint(run_id)
-        if checkpoint is None or checkpoint.status not in _PAUSED:
-            return
-        state = checkpoint.state
-        state.status = "cancelled"
-        state.sequence = checkpoint.sequence + 1
-        await self.checkpoints.put_checkpoint(
-            Checkpoint(
-                CheckpointId(new_id()), run_id, checkpoint.thread_id, state.sequence,
-                "cancelled", state, time.time(),
-            )
-        )
+        """Mark a paused (or orphaned, or unreadable) run's checkpoint cancelled, so the
+        agent will not continue it."""
+        try:
+            await close_run(self.checkpoints, run_id, "cancelled")
+        except Exception as error:
+            raise problem_for(error) from error
 
-    async def _launch(self, request: ChatRequest, ctx: ChatCtx, claimed: RunId | None) -> LiveRun:
+    async def _launch(
+        self, request: ChatRequest, ctx: ChatCtx, claimed: RunId | None, unattended: bool = False
+    ) -> LiveRun:
         """Start driving the agent's stream in a task of its own; the live run once its
-        first event is out, or the refusal the agent raised before it."""
+        first event is out, or the refusal the agent raised before it. An `unattended` run
+        is never cancelled for lack of readers."""
         ready: asyncio.Future[LiveRun] = asyncio.get_running_loop().create_future()
-        task = asyncio.create_task(self._drive(request, ctx, claimed, ready))
+        task = asyncio.create_task(self._drive(request, ctx, claimed, ready, unattended))
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
         return await asyncio.shield(ready)  # a request cancelled meanwhile leaves the run be
@@ -220,6 +314,7 @@ class RunService:
         ctx: ChatCtx,
         claimed: RunId | None,
         ready: asyncio.Future[LiveRun],
+        unattended: bool = False,
     ) -> None:
         stream = self.agent.chat(request, ctx)
         live: LiveRun | None = None
@@ -238,7 +333,8 @@ class RunService:
                 _refuse(ready, HttpProblem(409, "run_busy", f"Run {run_id!r} is streaming."))
                 return
             last = self.log.last(run_id)
-            live = LiveRun(run_id, ctx, last.sequence if last else 0, self.reconnect_grace)
+            grace = None if unattended else self.reconnect_grace
+            live = LiveRun(run_id, ctx, last.sequence if last else 0, grace)
             self.live[run_id] = live
             ended = self._publish(live, first)
             ready.set_result(live)
@@ -271,21 +367,24 @@ class RunService:
 
     def _publish(self, live: LiveRun, event: AgentEvent) -> bool:
         """Sign, number, log and send one event; whether it ends the stream."""
+        sequence = live.last_sequence + 1
+        body = self._record(live.run_id, sequence, event)
+        live.publish(json_frame(sequence, event.type, body))
+        return event.type in TERMINAL_TYPES
+
+    def _record(self, run_id: RunId, sequence: int, event: AgentEvent) -> str:
+        """Sign (interrupts) and log one event as number `sequence`; its JSON."""
         if isinstance(event, InterruptEvent):
             event = replace(
                 event,
                 interrupts=[
-                    replace(info, token=self.signer.sign(
-                        live.run_id, info.interrupt_id, info.arguments
-                    ))
+                    replace(info, token=self.signer.sign(run_id, info.interrupt_id, info.arguments))
                     for info in event.interrupts
                 ],
             )
-        sequence = live.last_sequence + 1
         body = event_to_json(event)
-        self.log.append(live.run_id, LoggedEvent(sequence, event.type, body))
-        live.publish(json_frame(sequence, event.type, body))
-        return event.type in TERMINAL_TYPES
+        self.log.append(run_id, LoggedEvent(sequence, event.type, body))
+        return body
 
     def _publish_quietly(self, live: LiveRun, event: AgentEvent) -> bool:
         try:
@@ -296,6 +395,28 @@ class RunService:
 
     def _append(self, run_id: RunId, sequence: int, event: AgentEvent) -> None:
         self.log.append(run_id, LoggedEvent(sequence, event.type, event_to_json(event)))
+
+
+def _missed_event(run_id: RunId, checkpoint: Checkpoint | None) -> AgentEvent | None:
+    """The pause or end a run's checkpoint reached but its log missed (its server died in
+    between); None when the run is to be taken over instead."""
+    if checkpoint is None:
+        return ErrorEvent("run_lost", "The server stopped before the run's first checkpoint.")
+    state = checkpoint.state
+    if checkpoint.status == "interrupted":
+        return InterruptEvent(run_id, list(state.pending_interrupts))
+    if checkpoint.status == "awaiting_tools":
+        answered = {outcome.call_id for outcome in state.completed}
+        return NeedToolExecution(run_id, [c for c in state.pending_calls if c.id not in answered])
+    if checkpoint.status == "done":
+        last = state.messages[-1] if state.messages else None
+        text = content_text(last.content) if last is not None else ""
+        return Done(run_id, text, state.usage)
+    if checkpoint.status == "cancelled":
+        return Cancelled(run_id)
+    if checkpoint.status == "failed":
+        return ErrorEvent("run_failed", "The run failed; its server stopped before saying why.")
+    return None
 
 
 def _run_of(event: AgentEvent) -> RunId | None:
