@@ -27,6 +27,7 @@ SCENARIOS = {
     "streaming": "benchmarks.streaming",
     "seed": "benchmarks.seed_metrics",
     "tools": "benchmarks.tool_roundtrip",
+    "durability": "benchmarks.durability",
     "http": "benchmarks.http_stream",
     "peers": "benchmarks.peer_compare",
     "concurrency": "benchmarks.concurrency",

@@ -75,6 +75,41 @@ async def test_concurrent_claims_of_one_checkpoint_have_one_winner(store: Store)
     assert latest is not None and latest.id == f"w{won.index(True)}"
 
 
+def another_connection(store: Store) -> Store:
+    """A second connection to the same data where the backend has connections (an SQLite
+    file, an IndexedDB database); the store itself otherwise."""
+    from remi_web.stores.indexeddb import IndexedDBStore
+    from remi_web.stores.sqlite import SQLiteStore
+
+    if isinstance(store, SQLiteStore) and store.path != ":memory:":
+        return SQLiteStore(store.path)
+    if isinstance(store, IndexedDBStore):
+        return IndexedDBStore(store.name)
+    return store
+
+
+@pytest.mark.pyodide
+async def test_two_connections_claiming_one_checkpoint_have_one_winner(store: Store) -> None:
+    other = another_connection(store)
+    try:
+        await store.put_checkpoint(checkpoint("run-a", 1), 0)
+        for step in range(1, 6):  # each step: both connections try to advance the run
+            attempts = [
+                conn.put_checkpoint(replace(checkpoint("run-a", step + 1), id=f"{step}:{n}"), step)
+                for n, conn in enumerate((store, other))
+            ]
+            outcomes = await asyncio.gather(*attempts, return_exceptions=True)
+            assert [o is None for o in outcomes].count(True) == 1, outcomes
+            assert all(isinstance(o, CheckpointConflict) for o in outcomes if o is not None)
+        for conn in (store, other):
+            latest = await conn.latest_checkpoint(RUN)
+            assert latest is not None and latest.sequence == 6
+    finally:
+        if other is not store:
+            close = getattr(other, "close")
+            close()
+
+
 @pytest.mark.pyodide
 async def test_a_lease_is_stored_and_renewed_in_place(store: Store) -> None:
     running = replace(checkpoint("run-a", 1, status="running"), lease=Lease("proc-1", 100.0))

@@ -343,8 +343,9 @@ class AgentLoop(Composable[ChatRequest, AgentEvent]):
         claim: RunClaim,
         watch: RunWatch | None,
     ) -> AsyncIterator[AgentEvent | _Ended]:
-        """Run local tool calls: recorded as in flight before they start, each result
-        checkpointed before it is yielded. Ends with `_ENDED` if cancelled."""
+        """Run local tool calls: recorded as in flight before they start, and the result
+        of each tool that is not idempotent checkpointed before it is yielded (after a
+        crash an idempotent call simply runs again). Ends with `_ENDED` if cancelled."""
         state.round_calls = [call.id for call in calls]
         state.resume_values = dict(values or {})
         await claim.write(state, "running")
@@ -356,7 +357,8 @@ class AgentLoop(Composable[ChatRequest, AgentEvent]):
         ):
             if type(item) is ToolResult:
                 state.completed.append(ToolOutcome(item.call_id, item.content, item.is_error, item.name))
-                await claim.write(state, "running")
+                if not getattr(self.tools.get(item.name), "idempotent", False):
+                    await claim.write(state, "running")
             elif type(item) is RoundEnd:
                 end = item
                 continue
@@ -420,6 +422,8 @@ class AgentLoop(Composable[ChatRequest, AgentEvent]):
         self, state: LoopState, claim: RunClaim, status: RunStatus
     ) -> AsyncIterator[AgentEvent]:
         """End the run: keep its new messages in the thread, store the last checkpoint."""
+        if claim.lost:  # taken over by another process: nothing more of this one is kept
+            raise CheckpointConflict(f"Run {state.run_id!r} was taken over by another process.")
         new = state.messages[state.history_len :]
         if new:
             await self.store.append_messages(state.thread_id, new)

@@ -70,7 +70,7 @@ class RunClaim:
         self.owner = owner
         self.lost = False
         self._lock = asyncio.Lock()
-        self._heartbeat: asyncio.Task[None] | None = None
+        self._heartbeat: asyncio.TimerHandle | asyncio.Future[None] | None = None
 
     async def write(self, state: LoopState, status: RunStatus) -> Checkpoint:
         """Checkpoint `state` as `status`, if nobody advanced the run meanwhile; a
@@ -96,29 +96,38 @@ class RunClaim:
             return checkpoint
 
     def keep_alive(self, on_lost: Callable[[], None]) -> None:
-        """Renew the lease while the run is `running`; call `on_lost` if another process
-        took the run over."""
+        """Renew the lease while the run is `running` (a timer every third of the lease,
+        a renewal task only when it fires); call `on_lost` if another process took the
+        run over."""
         if self.lease_seconds is not None and self._heartbeat is None:
-            self._heartbeat = asyncio.ensure_future(self._renew(self.lease_seconds, on_lost))
+            self._schedule(self.lease_seconds, on_lost)
 
     def release(self) -> None:
         """Stop renewing (the segment ended or paused)."""
-        if self._heartbeat is not None:
-            self._heartbeat.cancel()
-            self._heartbeat = None
+        heartbeat, self._heartbeat = self._heartbeat, None
+        if heartbeat is not None:
+            heartbeat.cancel()
+
+    def _schedule(self, seconds: float, on_lost: Callable[[], None]) -> None:
+        loop = asyncio.get_running_loop()
+        self._heartbeat = loop.call_later(seconds / 3, self._beat, seconds, on_lost)
+
+    def _beat(self, seconds: float, on_lost: Callable[[], None]) -> None:
+        task = asyncio.ensure_future(self._renew(seconds, on_lost))
+        self._heartbeat = task
 
     async def _renew(self, seconds: float, on_lost: Callable[[], None]) -> None:
-        while True:
-            await asyncio.sleep(seconds / 3)
-            if self.status != "running":
-                continue
+        if self.status == "running":
             async with self._lock:
                 lease = Lease(self.owner, time.time() + seconds)
                 try:
                     await self.store.renew_lease(self.run_id, self.sequence, lease)
                 except CheckpointConflict:
                     self.lost = True
+                    self._heartbeat = None
                     on_lost()
                     return
                 except Exception as error:  # a store hiccup: the next beat tries again
                     _log.warning("could not renew the lease of run %s: %r", self.run_id, error)
+        if self._heartbeat is not None:  # not released meanwhile
+            self._schedule(seconds, on_lost)

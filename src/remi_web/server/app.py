@@ -19,6 +19,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from ..core.loop import AgentLoop
+from ..core.run_claim import DEFAULT_LEASE_SECONDS
 from ..stores.sqlite import SQLiteStore
 from .agent_source import AgentSource, bind_agent
 from .approvals import ApprovalLedger
@@ -66,6 +67,7 @@ def create_app(agent: AgentSource, config: ServerConfig | None = None) -> Starle
         cancel_wait=cfg.cancel_wait,
         allow_edits=cfg.allow_edits,
         recover_every=cfg.recover_every,
+        settle_after=getattr(served, "lease_seconds", None) or DEFAULT_LEASE_SECONDS,
     )
     closed = False
 

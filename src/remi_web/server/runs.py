@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from dataclasses import replace
 
 from ..core.content import content_text
@@ -33,6 +34,7 @@ from ..core.events import (
 )
 from ..core.ids import RunId, new_id, new_run_id
 from ..core.requests import ChatRequest, Resume, ToolResults
+from ..core.run_claim import DEFAULT_LEASE_SECONDS
 from ..core.run_close import close_run
 from ..core.state import Checkpoint
 from ..core.store import CheckpointStore
@@ -66,6 +68,8 @@ class RunService:
         cancel_wait: seconds a cancel waits for a live run to stop.
         allow_edits: whether approval answers may edit the call's arguments.
         recover_every: seconds between sweeps for runs to recover (None: no sweeping).
+        settle_after: how old a checkpoint must be before a sweep logs the pause or end
+            its server did not (the agent's lease: that server is surely gone by then).
     """
 
     def __init__(
@@ -80,6 +84,7 @@ class RunService:
         cancel_wait: float,
         allow_edits: bool,
         recover_every: float | None = None,
+        settle_after: float = DEFAULT_LEASE_SECONDS,
     ) -> None:
         self.agent = agent
         self.checkpoints = checkpoints
@@ -93,6 +98,7 @@ class RunService:
         self._busy: set[RunId] = set()
         self._tasks: set[asyncio.Task[None]] = set()
         self.recover_every = recover_every
+        self.settle_after = settle_after
         self._sweeper: asyncio.Task[None] | None = None
 
     async def start(self, request: ChatRequest) -> LiveRun:
@@ -153,13 +159,15 @@ class RunService:
             self._busy.discard(run_id)
             raise
 
-    async def recover(self, run_id: RunId) -> int:
+    async def recover(self, run_id: RunId, settled_for: float = 0.0) -> int:
         """Recover a run whose log stopped short of a pause or an end; the sequence of its
         last event before the recovery (read on from there).
 
         The run is taken over (`Resume(run_id, {})`: a lease not yet expired answers 409
         `run_busy`), or, if its checkpoint got further than its log, the missing pause or
-        end is logged. A recovered run goes on without readers until it pauses or ends.
+        end is logged (once the checkpoint is `settled_for` seconds old: another server may
+        still be about to log it). A recovered run goes on without readers until it pauses or
+        ends.
         """
         last = self._reserve(run_id)
         try:
@@ -174,6 +182,10 @@ class RunService:
             except Exception as error:
                 raise problem_for(error) from error
             missed = _missed_event(run_id, checkpoint)
+            if missed is not None and checkpoint is not None and (
+                time.time() - checkpoint.created_at < settled_for
+            ):
+                raise HttpProblem(409, "run_busy", f"Run {run_id!r} may still be logging.")
             if missed is not None:
                 self._record(run_id, last.sequence + 1, missed)
                 self._busy.discard(run_id)
@@ -193,7 +205,7 @@ class RunService:
             if run_id in self.live or run_id in self._busy:
                 continue
             try:
-                await self.recover(run_id)
+                await self.recover(run_id, self.settle_after)
             except HttpProblem as problem:
                 if problem.code != "run_busy":
                     _log.warning("could not recover run %s: %s", run_id, problem.message)
