@@ -28,6 +28,7 @@ SCENARIOS = {
     "seed": "benchmarks.seed_metrics",
     "tools": "benchmarks.tool_roundtrip",
     "durability": "benchmarks.durability",
+    "long_run": "benchmarks.long_run",
     "http": "benchmarks.http_stream",
     "peers": "benchmarks.peer_compare",
     "concurrency": "benchmarks.concurrency",

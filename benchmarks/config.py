@@ -26,6 +26,7 @@ class Config:
         seed: the seed of the tool-call placement (the seed's default).
         tool_runs: one-tool runs timed per repeat.
         tool_rounds: sequential tool rounds of the long tool run.
+        long_turns: tool turns (10 KB results) of the long run on each store.
         http_deltas: text deltas streamed over loopback HTTP.
         concurrent_runs: runs in flight at once on one event loop.
         results: where to write profiles and read external results.
@@ -41,6 +42,7 @@ class Config:
     seed: int = 0x5EED_BAAD_F00D
     tool_runs: int = 200
     tool_rounds: int = 100
+    long_turns: int = 1000
     http_deltas: int = 10_000
     concurrent_runs: int = 1000
     results: Path = RESULTS
@@ -57,6 +59,7 @@ class Config:
             seed_rounds=1,
             tool_runs=5,
             tool_rounds=5,
+            long_turns=40,
             http_deltas=200,
             concurrent_runs=20,
             results=results,

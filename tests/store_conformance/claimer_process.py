@@ -21,7 +21,7 @@ from remi_web.stores.sqlite import SQLiteStore
 async def claim(path: str, worker: int, steps: int) -> int:
     """Race the other workers; the number of steps this one won."""
     won = 0
-    async with SQLiteStore(path) as store:
+    async with SQLiteStore(path, keep="all") as store:
         while True:
             latest = await store.latest_checkpoint(RunId("run-a"))
             current = 0 if latest is None else latest.sequence

@@ -15,7 +15,7 @@ from uuid import uuid4
 import pytest
 
 from remi_web.stores.memory import MemoryStore
-from remi_web.core.store import Store
+from remi_web.core.store import Retention, Store
 from remi_web.stores.indexeddb import IndexedDBStore
 from remi_web.stores.indexeddb_snapshots import IndexedDBSnapshotStore
 from remi_web.stores.sqlite import SQLiteStore
@@ -27,12 +27,14 @@ def fresh_database_name() -> str:
     return f"remi-conformance-{uuid4().hex}"
 
 
-BACKENDS: dict[str, Callable[[Path], Store]] = {
-    "memory": lambda _tmp: MemoryStore(),
-    "sqlite-memory": lambda _tmp: SQLiteStore(":memory:"),
-    "sqlite-file": lambda tmp: SQLiteStore(tmp / "store.db"),
+BACKENDS: dict[str, Callable[[Path, Retention], Store]] = {
+    "memory": lambda _tmp, keep: MemoryStore(keep=keep),
+    "sqlite-memory": lambda _tmp, keep: SQLiteStore(":memory:", keep=keep),
+    "sqlite-file": lambda tmp, keep: SQLiteStore(tmp / "store.db", keep=keep),
 }
-"""Backend name -> factory given a fresh temporary directory. New backends add a line here."""
+"""Backend name -> factory given a fresh temporary directory and a retention. New backends add
+a line here. The `store` fixture keeps every checkpoint (most tests look at several);
+`test_retention.py` builds stores with the other retentions."""
 
 SNAPSHOT_BACKENDS: dict[str, Callable[[], SnapshotStore]] = {
     "memory": MemorySnapshotStore,
@@ -40,7 +42,7 @@ SNAPSHOT_BACKENDS: dict[str, Callable[[], SnapshotStore]] = {
 """Snapshot store backend name -> factory of an empty store."""
 
 if IndexedDBStore.available():
-    BACKENDS["indexeddb"] = lambda _tmp: IndexedDBStore(fresh_database_name())
+    BACKENDS["indexeddb"] = lambda _tmp, keep: IndexedDBStore(fresh_database_name(), keep=keep)
     SNAPSHOT_BACKENDS["indexeddb"] = lambda: IndexedDBSnapshotStore(fresh_database_name())
 
 
@@ -55,10 +57,29 @@ async def _dispose(backend: Any) -> None:
 
 @pytest.fixture(params=list(BACKENDS))
 async def store(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Store]:
-    """A fresh, empty store of each backend in turn."""
-    backend = BACKENDS[request.param](tmp_path)
+    """A fresh, empty store of each backend in turn, keeping every checkpoint."""
+    backend = BACKENDS[request.param](tmp_path, "all")
     yield backend
     await _dispose(backend)
+
+
+@pytest.fixture(params=list(BACKENDS))
+async def make_store(
+    request: pytest.FixtureRequest, tmp_path: Path
+) -> AsyncIterator[Callable[[Retention], Store]]:
+    """A factory of fresh stores of each backend in turn, given their retention."""
+    made: list[Store] = []
+
+    def make(keep: Retention) -> Store:
+        folder = tmp_path / f"store-{len(made)}"
+        folder.mkdir()
+        backend = BACKENDS[request.param](folder, keep)
+        made.append(backend)
+        return backend
+
+    yield make
+    for backend in made:
+        await _dispose(backend)
 
 
 @pytest.fixture(params=list(SNAPSHOT_BACKENDS))

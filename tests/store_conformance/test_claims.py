@@ -82,9 +82,9 @@ def another_connection(store: Store) -> Store:
     from remi_web.stores.sqlite import SQLiteStore
 
     if isinstance(store, SQLiteStore) and store.path != ":memory:":
-        return SQLiteStore(store.path)
+        return SQLiteStore(store.path, keep=store.keep)
     if isinstance(store, IndexedDBStore):
-        return IndexedDBStore(store.name)
+        return IndexedDBStore(store.name, keep=store.keep)
     return store
 
 
@@ -165,7 +165,7 @@ def test_processes_claiming_one_file_have_one_winner_per_step(tmp_path: Path) ->
     async def check() -> None:
         from remi_web.stores.sqlite import SQLiteStore
 
-        async with SQLiteStore(path) as reader:
+        async with SQLiteStore(path, keep="all") as reader:
             latest = await reader.latest_checkpoint(RUN)
             assert latest is not None and latest.sequence == steps
             listed = await reader.list_checkpoints(latest.thread_id)

@@ -70,12 +70,12 @@ async def test_many_tasks_writing_at_once_lose_nothing(store: Store) -> None:
 async def test_several_connections_to_one_file_lose_nothing(tmp_path: Path) -> None:
     path = tmp_path / "shared.db"
     workers, count = 6, 10
-    connections = [SQLiteStore(path) for _ in range(3)]
+    connections = [SQLiteStore(path, keep="all") for _ in range(3)]
     try:
         await asyncio.gather(
             *(task_writes(connections[w % 3], w, count) for w in range(workers))
         )
-        async with SQLiteStore(path) as reader:
+        async with SQLiteStore(path, keep="all") as reader:
             await assert_all_written(reader, workers, count)
     finally:
         for connection in connections:
@@ -120,18 +120,18 @@ async def test_processes_writing_one_new_file_lose_nothing(tmp_path: Path) -> No
 
     _run_writers(path, workers, count)
 
-    async with SQLiteStore(path) as store:
+    async with SQLiteStore(path, keep="all") as store:
         await assert_all_written(store, workers, count)
 
 
 async def test_checkpoints_cross_between_processes(tmp_path: Path) -> None:
     path = tmp_path / "handoff.db"
-    async with SQLiteStore(path) as store:
+    async with SQLiteStore(path, keep="all") as store:
         await store.put_checkpoint(checkpoint("seed", 7, thread_id="seed-thread", rich=True))
 
     _run_writers(path, 3, 5, "--check-seed")
 
-    async with SQLiteStore(path) as store:
+    async with SQLiteStore(path, keep="all") as store:
         for w in range(3):
             written = await store.latest_checkpoint(RunId(f"rich-{w}"))
             assert written == checkpoint(f"rich-{w}", 0, thread_id=f"thread-{w}", rich=True)

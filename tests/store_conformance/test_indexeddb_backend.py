@@ -54,7 +54,7 @@ async def raw_put(name: str, store: str, value: JsonValue, key: idb.Key | None =
 
 
 async def test_two_stores_on_one_database_see_each_others_writes(name: str) -> None:
-    async with IndexedDBStore(name) as tab_a, IndexedDBStore(name) as tab_b:
+    async with IndexedDBStore(name, keep="all") as tab_a, IndexedDBStore(name, keep="all") as tab_b:
         await tab_a.put_checkpoint(checkpoint("run-a", 0))
         assert await tab_b.latest_checkpoint(RunId("run-a")) == checkpoint("run-a", 0)
         await tab_b.put_checkpoint(checkpoint("run-a", 1))
@@ -79,10 +79,10 @@ async def test_two_stores_on_one_database_see_each_others_writes(name: str) -> N
 
 async def test_stores_on_one_database_writing_at_once_lose_nothing(name: str) -> None:
     workers, count = 6, 8
-    tabs = [IndexedDBStore(name) for _ in range(3)]
+    tabs = [IndexedDBStore(name, keep="all") for _ in range(3)]
     try:
         await asyncio.gather(*(task_writes(tabs[w % 3], w, count) for w in range(workers)))
-        async with IndexedDBStore(name) as reader:
+        async with IndexedDBStore(name, keep="all") as reader:
             await assert_all_written(reader, workers, count)
     finally:
         for tab in tabs:
@@ -90,13 +90,13 @@ async def test_stores_on_one_database_writing_at_once_lose_nothing(name: str) ->
 
 
 async def test_everything_survives_closing_and_reopening(name: str) -> None:
-    async with IndexedDBStore(name) as store:
+    async with IndexedDBStore(name, keep="all") as store:
         await store.put_checkpoint(checkpoint("run-a", 0, rich=True))
         await store.put_checkpoint(checkpoint("run-a", 1, thread_id="other"))
         await store.append_messages(T1, tool_call_messages("x"))
         await store.append_messages(T2, [message("two")])
 
-    async with IndexedDBStore(name) as reopened:
+    async with IndexedDBStore(name, keep="all") as reopened:
         assert await reopened.latest_checkpoint(RunId("run-a")) == checkpoint(
             "run-a", 1, thread_id="other"
         )
@@ -112,7 +112,7 @@ async def test_everything_survives_closing_and_reopening(name: str) -> None:
 
 
 async def test_snapshots_share_the_database_and_survive_a_reload(name: str) -> None:
-    async with IndexedDBStore(name) as store, IndexedDBSnapshotStore(name) as snapshots:
+    async with IndexedDBStore(name, keep="all") as store, IndexedDBSnapshotStore(name) as snapshots:
         await store.append_messages(T1, [message("hello")])
         workspace = VirtualWorkspace(per_thread=True, store=snapshots)
         tree = await workspace.tree("vfs:t1")
@@ -121,7 +121,7 @@ async def test_snapshots_share_the_database_and_survive_a_reload(name: str) -> N
         await snapshots.save_snapshot("other", {"n": 1})
         assert await snapshots.keys() == ["other", "vfs:t1"]
 
-    async with IndexedDBSnapshotStore(name) as reloaded, IndexedDBStore(name) as store:
+    async with IndexedDBSnapshotStore(name) as reloaded, IndexedDBStore(name, keep="all") as store:
         tree = await VirtualWorkspace(per_thread=True, store=reloaded).tree("vfs:t1")
         assert tree.read_text("/notes/todo.md") == "- ship\n"
         assert await reloaded.load_snapshot("other") == {"n": 1}
@@ -129,13 +129,13 @@ async def test_snapshots_share_the_database_and_survive_a_reload(name: str) -> N
 
 
 async def test_a_failing_request_undoes_the_whole_operation(name: str) -> None:
-    async with IndexedDBStore(name) as store:
+    async with IndexedDBStore(name, keep="all") as store:
         await store.append_messages(T1, [message("kept")])
     # Another writer took the revision the next append will draw: its thread record violates
     # the unique index, so that append must fail as a whole, its messages included.
     await raw_put(name, THREADS, {"thread_id": "squatter", "revision": 2, "next_position": 0})
 
-    async with IndexedDBStore(name) as store:
+    async with IndexedDBStore(name, keep="all") as store:
         with pytest.raises(StoreError, match=r"append_messages.*ConstraintError"):
             await store.append_messages(T2, [message("lost"), message("lost too")])
 
@@ -145,7 +145,7 @@ async def test_a_failing_request_undoes_the_whole_operation(name: str) -> None:
 
 
 async def test_a_cancelled_write_still_commits_whole(name: str) -> None:
-    async with IndexedDBStore(name) as store:
+    async with IndexedDBStore(name, keep="all") as store:
         await store.list_threads()  # connected: the next write issues its requests at once
         batch = [message(f"m{i}") for i in range(50)]
         write = asyncio.create_task(store.append_messages(T1, batch))
@@ -161,7 +161,7 @@ async def test_a_cancelled_write_still_commits_whole(name: str) -> None:
 
 
 async def test_newer_code_migrates_the_data_and_older_code_is_refused(name: str) -> None:
-    store = IndexedDBStore(name)
+    store = IndexedDBStore(name, keep="all")
     await store.append_messages(T1, [message("one")])
     await store.append_messages(T2, [message("two")])
     blocked: list[str] = []
@@ -182,7 +182,7 @@ async def test_newer_code_migrates_the_data_and_older_code_is_refused(name: str)
     try:
         assert blocked == [], "the open store did not give way to the upgrade"
         assert newer.store_names() == sorted(
-            ["added_in_v2", CHECKPOINTS, "messages", META, SNAPSHOTS, THREADS]
+            ["added_in_v2", CHECKPOINTS, "messages", META, "run_messages", SNAPSHOTS, THREADS]
         )
         rewritten: list[JsonValue] = []
         await newer.run([THREADS], "readonly", lambda tx: tx.get_all(THREADS, rewritten.extend))
@@ -196,12 +196,12 @@ async def test_newer_code_migrates_the_data_and_older_code_is_refused(name: str)
     with pytest.raises(StoreError, match="load_messages.*newer schema.*reload the page"):
         await store.load_messages(T1)
     with pytest.raises(StoreError, match="newer schema"):
-        await IndexedDBStore(name).list_threads()
+        await IndexedDBStore(name, keep="all").list_threads()
     store.close()
 
 
 async def test_a_failed_migration_changes_nothing(name: str) -> None:
-    async with IndexedDBStore(name) as store:
+    async with IndexedDBStore(name, keep="all") as store:
         await store.append_messages(T1, [message("one")])
 
     def broken(upgrade: idb.Upgrade) -> None:
@@ -212,7 +212,7 @@ async def test_a_failed_migration_changes_nothing(name: str) -> None:
         await idb.open_database(name, VERSION + 1, broken)
     assert isinstance(failure.value.__cause__, RuntimeError)
 
-    async with IndexedDBStore(name) as store:  # still version 1, data intact
+    async with IndexedDBStore(name, keep="all") as store:  # still version 1, data intact
         assert await store.load_messages(T1) == [message("one")]
     database = await idb.open_database(name, VERSION, migrate)
     try:
@@ -222,7 +222,7 @@ async def test_a_failed_migration_changes_nothing(name: str) -> None:
 
 
 async def test_deleting_the_database_forgets_everything(name: str) -> None:
-    store = IndexedDBStore(name)
+    store = IndexedDBStore(name, keep="all")
     snapshots = IndexedDBSnapshotStore(name)
     await store.append_messages(T1, [message("one")])
     await snapshots.save_snapshot("vfs", {"n": 1})
@@ -236,7 +236,7 @@ async def test_deleting_the_database_forgets_everything(name: str) -> None:
 
 
 async def test_operations_after_close_raise_store_error_naming_the_operation(name: str) -> None:
-    store = IndexedDBStore(name)
+    store = IndexedDBStore(name, keep="all")
     await store.list_threads()
     store.close()
     store.close()
@@ -254,7 +254,7 @@ async def test_operations_after_close_raise_store_error_naming_the_operation(nam
 
 
 async def test_unreadable_records_raise_store_error(name: str) -> None:
-    async with IndexedDBStore(name) as store:
+    async with IndexedDBStore(name, keep="all") as store:
         await store.put_checkpoint(checkpoint("run-a", 0))
     corrupt = {
         "id": "run-a:0",
@@ -268,7 +268,7 @@ async def test_unreadable_records_raise_store_error(name: str) -> None:
     await raw_put(name, CHECKPOINTS, corrupt)
     await raw_put(name, SNAPSHOTS, {"not": "text"}, "vfs")
 
-    async with IndexedDBStore(name) as store, IndexedDBSnapshotStore(name) as snapshots:
+    async with IndexedDBStore(name, keep="all") as store, IndexedDBSnapshotStore(name) as snapshots:
         with pytest.raises(StoreError, match="latest_checkpoint"):
             await store.latest_checkpoint(RunId("run-a"))
         with pytest.raises(StoreError, match="load_snapshot.*not JSON text"):
@@ -280,3 +280,24 @@ async def test_a_snapshot_that_is_not_json_is_refused(name: str) -> None:
         with pytest.raises(StoreError, match="save_snapshot.*not JSON"):
             await snapshots.save_snapshot("vfs", {"bad": object()})  # type: ignore[dict-item]
         assert await snapshots.keys() == []
+
+
+async def test_a_version_1_database_is_upgraded_and_its_checkpoints_still_read(name: str) -> None:
+    from remi_web.core.checkpoint_codec import encode_checkpoint
+    from remi_web.stores.idb_database import MIGRATIONS
+
+    old = checkpoint("run-old", 3, rich=True)  # written as version 1 did: messages in the body
+    database = await idb.open_database(name, 1, MIGRATIONS[1])
+    record: JsonValue = {
+        "id": old.id, "run_id": old.run_id, "thread_id": old.thread_id, "sequence": 3,
+        "status": old.status, "created_at": old.created_at, "order": 1,
+        "body": encode_checkpoint(old).decode(),
+    }
+    await database.run([CHECKPOINTS], "readwrite", lambda tx: tx.put(CHECKPOINTS, record))
+    database.close()
+
+    async with IndexedDBStore(name) as store:
+        assert await store.latest_checkpoint(RunId("run-old")) == old
+        newer = checkpoint("run-old", 4, rich=True)
+        await store.put_checkpoint(newer, 3)
+        assert await store.latest_checkpoint(RunId("run-old")) == newer

@@ -21,7 +21,7 @@ SHARED = ThreadId("shared")
 
 async def write(path: str, worker: int, count: int, check_seed: bool) -> None:
     """Open the store and do this worker's writes."""
-    async with SQLiteStore(path) as store:
+    async with SQLiteStore(path, keep="all") as store:
         if check_seed:
             seed = await store.latest_checkpoint(RunId("seed"))
             if seed != checkpoint("seed", 7, thread_id="seed-thread", rich=True):

@@ -1,17 +1,27 @@
 """Checkpoints to JSON and back: the version is checked, older versions are migrated one step
-at a time, and anything unreadable is a typed error rather than a silent loss."""
+at a time, and anything unreadable is a typed error rather than a silent loss.
+
+Stores keep a run's messages once, in an append-only message log, and each checkpoint
+without them (`encode_without_messages`): a checkpoint then costs the same at turn 1 and at
+turn 1,000. `log_extension` says which messages a checkpoint adds to its run's log.
+"""
 
 from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from dataclasses import fields
+from collections.abc import Sequence
+from dataclasses import fields, replace
 from typing import Any
 
-from pydantic import ValidationError
+from pydantic import TypeAdapter, ValidationError
 
 from .errors import CheckpointVersionError, CorruptCheckpoint
+from .messages import Message
 from .state import CHECKPOINT_ADAPTER, STATE_VERSION, Checkpoint, LoopState
+
+MESSAGE_ADAPTER: TypeAdapter[Message] = TypeAdapter(Message)
+MESSAGE_LIST_ADAPTER: TypeAdapter[list[Message]] = TypeAdapter(list[Message])
 
 _STATE_FIELDS = frozenset(f.name for f in fields(LoopState))
 _CHECKPOINT_FIELDS = frozenset(f.name for f in fields(Checkpoint))
@@ -31,14 +41,46 @@ def encode_checkpoint(checkpoint: Checkpoint) -> bytes:
     return CHECKPOINT_ADAPTER.dump_json(checkpoint)
 
 
+def encode_without_messages(checkpoint: Checkpoint) -> bytes:
+    """The JSON of `checkpoint` with an empty message list (the messages go to the log)."""
+    state = checkpoint.state
+    return CHECKPOINT_ADAPTER.dump_json(replace(checkpoint, state=replace(state, messages=[])))
+
+
+def log_extension(
+    messages: Sequence[Message], logged: int, last_id: str | None
+) -> Sequence[Message] | None:
+    """The messages a checkpoint adds to a run log holding `logged` messages, the last with
+    id `last_id`; None if the checkpoint's messages do not extend the log (a rewritten
+    history: the checkpoint then keeps its messages itself)."""
+    if logged > len(messages) or (logged and messages[logged - 1].id != last_id):
+        return None
+    return messages[logged:]
+
+
+def decode_messages(blobs: Sequence[str] | Sequence[bytes]) -> list[Message]:
+    """Messages from their logged JSON, in order."""
+    if not blobs:
+        return []
+    if isinstance(blobs[0], str):
+        return MESSAGE_LIST_ADAPTER.validate_json("[" + ",".join(blobs) + "]")  # type: ignore[arg-type]
+    return MESSAGE_LIST_ADAPTER.validate_json(b"[" + b",".join(blobs) + b"]")  # type: ignore[arg-type]
+
+
 def decode_checkpoint(
-    data: str | bytes, *, run_id: str = "", thread_id: str = "", sequence: int = 0
+    data: str | bytes,
+    *,
+    run_id: str = "",
+    thread_id: str = "",
+    sequence: int = 0,
+    messages: list[Message] | None = None,
 ) -> Checkpoint:
     """The checkpoint in `data`, migrated to the current version.
 
     Raises `CheckpointVersionError` for a newer or unknown version and `CorruptCheckpoint`
     for anything else that cannot be read (bad JSON, unknown fields, wrong types); both name
     the run and the checkpoint (`run_id`, `thread_id`, `sequence` as the store knows them).
+    `messages`, when given, are the checkpoint's messages from its run's log.
     """
     where = f"checkpoint {sequence} of run {run_id!r}" if run_id else "a checkpoint"
 
@@ -68,6 +110,9 @@ def decode_checkpoint(
     if unknown:
         raise corrupt(f"unknown fields {', '.join(unknown)} (version {version} has none such)")
     try:
-        return CHECKPOINT_ADAPTER.validate_python({**raw, "state": state})
+        checkpoint = CHECKPOINT_ADAPTER.validate_python({**raw, "state": state})
     except ValidationError as error:
         raise corrupt(str(error).splitlines()[0]) from None
+    if messages is not None:
+        checkpoint.state.messages = messages
+    return checkpoint

@@ -2,17 +2,33 @@
 
 from __future__ import annotations
 
-from typing import Protocol
+from typing import Literal, Protocol, TypeAlias
 
 from .ids import RunId, ThreadId
 from .messages import Message
 from .state import Checkpoint, Lease
 
+Retention: TypeAlias = Literal["latest", "all"] | int
+"""Which checkpoints of a run a store keeps: the latest (the default), all, or the latest N.
+A run's messages are kept whole in its message log either way."""
+
+
+def oldest_kept(keep: Retention, sequence: int) -> int | None:
+    """The lowest sequence to keep once checkpoint `sequence` is stored (None: keep all)."""
+    if keep == "all":
+        return None
+    if keep == "latest":
+        return sequence
+    if isinstance(keep, bool) or not isinstance(keep, int) or keep < 1:
+        raise ValueError(f"keep must be 'latest', 'all' or a count of at least 1, not {keep!r}")
+    return sequence - keep + 1
+
 
 class CheckpointStore(Protocol):
-    """Keeps checkpoints of runs. The memory, SQLite and IndexedDB stores pass the whole of
-    `tests/store_conformance`; a component's `HostStore` forwards only what a run needs
-    (`put_checkpoint`, `latest_checkpoint`) and refuses the rest with a `StoreError`."""
+    """Keeps checkpoints of runs: each run's messages once, in an append-only log, and as
+    many checkpoints per run as its `Retention` says. The memory, SQLite and IndexedDB stores
+    pass the whole of `tests/store_conformance`; a component's `HostStore` forwards only what
+    a run needs (`put_checkpoint`, `latest_checkpoint`) and refuses the rest."""
 
     async def put_checkpoint(
         self, checkpoint: Checkpoint, expected_sequence: int | None = None

@@ -21,6 +21,7 @@ from .errors import ModelHTTPError, StreamError
 from ..http.errors import ModelTimeoutError, NetworkError
 from .http_errors import error_from_response
 from .openai_wire import ChunkParser, MaxTokensParam, build_body, completion_to_chunks
+from .wire_cache import WireCache
 from ..http.redact import Secret, redact, safe_url
 from .retry import Clock, RetryPolicy, SystemClock
 from ..http.sse import SseDataDecoder
@@ -108,6 +109,7 @@ class OpenAIModel(Composable[ModelRequest, ModelChunk]):
         self._extra_body = dict(extra_body or {})
         self._extra_headers = dict(extra_headers or {})
         self._send_reasoning = send_reasoning
+        self._wire = WireCache(send_reasoning=send_reasoning)
         self._max_tokens_param: MaxTokensParam = max_tokens_param
         self.timeouts = timeouts or Timeouts()
         self.retry = retry or RetryPolicy()
@@ -165,7 +167,10 @@ class OpenAIModel(Composable[ModelRequest, ModelChunk]):
             "POST",
             self._url,
             self._headers(),
-            json.dumps(self.body(request)).encode(),
+            self._wire.body(
+                request, model=self.model, defaults=self._defaults,
+                extra_body=self._extra_body, max_tokens_param=self._max_tokens_param,
+            ),
             self.timeouts,
         )
         guard = IoGuard(ctx.token)

@@ -142,11 +142,21 @@ def build_body(
         "model": request.model or model,
         "messages": [message_to_wire(m, send_reasoning=send_reasoning) for m in request.messages],
     }
-    if defaults:
-        body.update(defaults)
     if request.tools:
         body["tools"] = [tool_to_wire(tool) for tool in request.tools]
-    else:
+    body.update(body_settings(request, defaults, extra_body, max_tokens_param))
+    return body
+
+
+def body_settings(
+    request: ModelRequest,
+    defaults: Mapping[str, JsonValue] | None,
+    extra_body: Mapping[str, JsonValue] | None,
+    max_tokens_param: MaxTokensParam,
+) -> dict[str, JsonValue]:
+    """Every key of the body but `model`, `messages` and `tools` (see `build_body`)."""
+    body: dict[str, JsonValue] = dict(defaults or {})
+    if not request.tools:
         for key in _NEEDS_TOOLS:
             body.pop(key, None)
     if request.temperature is not None:

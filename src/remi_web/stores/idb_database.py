@@ -17,6 +17,14 @@ Schema version 1 (object stores, their keys, their indexes):
 - `meta`, explicit keys: `"clock"`, the store-wide counter that `order` and `revision` come from.
 - `snapshots`, explicit keys (the snapshot key): the snapshot's JSON text.
 
+Schema version 2 adds:
+
+- `run_messages`, key `[run_id, position]`: `{run_id, position, message_id, thread_id, body}`,
+  a run's messages in order, each once; index `by_message` on `message_id`. A checkpoint record
+  then has `messages`, how many of its run's logged messages are its own, and a `body` without
+  them (no `messages`: they are in the body, as version 1 wrote them). A `messages` record may
+  hold `ref: [run_id, position]` instead of a `body`: that message of its thread's run, kept once.
+
 Changing the schema: raise `VERSION` and add the step from the previous version to `MIGRATIONS`.
 A database is brought up to date in its `upgradeneeded` event by running every step above its
 stored version, in order, all in the one version change transaction (atomic: if a step fails,
@@ -37,18 +45,20 @@ from . import idb
 DEFAULT_NAME = "remi-web"
 """The database used when no name is given."""
 
-VERSION = 1
+VERSION = 2
 """The schema version this code reads and writes."""
 
 CHECKPOINTS = "checkpoints"
 THREADS = "threads"
 MESSAGES = "messages"
+RUN_MESSAGES = "run_messages"
 META = "meta"
 SNAPSHOTS = "snapshots"
 
 BY_RUN = "by_run"
 BY_THREAD = "by_thread"
 BY_REVISION = "by_revision"
+BY_MESSAGE = "by_message"
 
 CLOCK = "clock"
 """The `meta` key of the store-wide counter."""
@@ -66,7 +76,13 @@ def _create_v1(upgrade: idb.Upgrade) -> None:
     upgrade.create_store(SNAPSHOTS)
 
 
-MIGRATIONS: dict[int, Callable[[idb.Upgrade], None]] = {1: _create_v1}
+def _add_run_messages(upgrade: idb.Upgrade) -> None:
+    """Version 2: the run message log."""
+    upgrade.create_store(RUN_MESSAGES, key_path=["run_id", "position"])
+    upgrade.create_index(RUN_MESSAGES, BY_MESSAGE, "message_id")
+
+
+MIGRATIONS: dict[int, Callable[[idb.Upgrade], None]] = {1: _create_v1, 2: _add_run_messages}
 """Schema version -> the step that brings a database from the version before it to this one."""
 
 

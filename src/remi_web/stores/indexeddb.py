@@ -16,20 +16,30 @@ schema and its migrations are in `idb_database`.
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Callable
 from dataclasses import replace
 
-from pydantic import JsonValue, TypeAdapter
+from pydantic import JsonValue
 
-from ..core.checkpoint_codec import decode_checkpoint, encode_checkpoint
-from ..core.errors import CheckpointConflict, StoreError
+from ..core.checkpoint_codec import (
+    MESSAGE_ADAPTER,
+    decode_checkpoint,
+    decode_messages,
+    encode_checkpoint,
+    encode_without_messages,
+    log_extension,
+)
+from ..core.errors import CheckpointConflict, ConfigurationError, CorruptCheckpoint, StoreError
 from ..core.ids import RunId, ThreadId
 from ..core.messages import Message
 from ..core.state import Checkpoint, Lease
+from ..core.store import Retention, oldest_kept
 from . import idb
 from .idb_client import IndexedDBClient
 from .idb_database import (
+    BY_MESSAGE,
     BY_REVISION,
     BY_RUN,
     BY_THREAD,
@@ -38,11 +48,10 @@ from .idb_database import (
     DEFAULT_NAME,
     MESSAGES,
     META,
+    RUN_MESSAGES,
     THREADS,
 )
 
-_MESSAGE_ADAPTER: TypeAdapter[Message] = TypeAdapter(Message)
-_MESSAGE_LIST_ADAPTER: TypeAdapter[list[Message]] = TypeAdapter(list[Message])
 
 
 class IndexedDBStore(IndexedDBClient):
@@ -53,12 +62,18 @@ class IndexedDBStore(IndexedDBClient):
 
     Args:
         name: the IndexedDB database name.
+        keep: which checkpoints of a run to keep: the latest (default), all, or the latest N.
 
     Raises:
         StoreError: IndexedDB is not available here (natively, or a context without it).
     """
 
-    def __init__(self, name: str = DEFAULT_NAME) -> None:
+    def __init__(self, name: str = DEFAULT_NAME, *, keep: Retention = "latest") -> None:
+        try:
+            oldest_kept(keep, 1)
+        except ValueError as error:
+            raise ConfigurationError(str(error)) from None
+        self.keep: Retention = keep
         super().__init__(name, elsewhere="SQLiteStore or MemoryStore")
 
     @staticmethod
@@ -76,25 +91,38 @@ class IndexedDBStore(IndexedDBClient):
         self, checkpoint: Checkpoint, expected_sequence: int | None = None
     ) -> None:
         """Store `checkpoint`; putting the same id again replaces it (keeping its put order).
-        With `expected_sequence`, only if the run's latest sequence is that: the check and
-        the write are requests of one read-write transaction."""
-        lease = checkpoint.lease
+        With `expected_sequence`, only if the run's latest sequence is that: the check, the
+        new messages of the run's log and the write are requests of one transaction."""
+        run_id, lease, messages = checkpoint.run_id, checkpoint.lease, checkpoint.state.messages
         record: dict[str, JsonValue] = {
             "id": checkpoint.id,
-            "run_id": checkpoint.run_id,
+            "run_id": run_id,
             "thread_id": checkpoint.thread_id,
             "sequence": checkpoint.sequence,
             "status": checkpoint.status,
             "created_at": checkpoint.created_at,
-            "body": encode_checkpoint(checkpoint).decode(),
+            "body": encode_without_messages(checkpoint).decode(),
+            "messages": len(messages),
             "lease_owner": None if lease is None else lease.owner,
             "lease_until": None if lease is None else lease.expires_at,
         }
+        oldest = oldest_kept(self.keep, checkpoint.sequence)
         found: list[int] = []
 
         def script(tx: idb.Transaction) -> None:
+            def retain() -> None:
+                def drop(keys: list[JsonValue]) -> None:
+                    for key in keys:
+                        tx.delete(CHECKPOINTS, _key(key))
+
+                assert oldest is not None
+                older = idb.KeyRange([run_id], [run_id, oldest - 1, []])
+                tx.get_all_keys(CHECKPOINTS, drop, index=BY_RUN, where=older)
+
             def write(order: int) -> None:
                 tx.put(CHECKPOINTS, {**record, "order": order})
+                if oldest is not None:
+                    retain()
 
             def with_previous(previous: JsonValue) -> None:
                 if previous is None:
@@ -102,23 +130,37 @@ class IndexedDBStore(IndexedDBClient):
                 else:
                     write(_count(previous, "order"))
 
+            def with_tail(tail: JsonValue) -> None:
+                logged = 0 if tail is None else _count(tail, "position") + 1
+                last_id = None if tail is None else _text(tail, "message_id")
+                added = log_extension(messages, logged, last_id)
+                if added is None:  # not an extension of the log: the record keeps them
+                    record["body"], record["messages"] = encode_checkpoint(checkpoint).decode(), None
+                for position, message in enumerate(added or (), logged):
+                    entry: JsonValue = {
+                        "run_id": run_id, "position": position, "message_id": message.id,
+                        "thread_id": checkpoint.thread_id,
+                        "body": MESSAGE_ADAPTER.dump_json(message).decode(),
+                    }
+                    tx.put(RUN_MESSAGES, entry)
+                tx.get(CHECKPOINTS, checkpoint.id, with_previous)
+
             def with_latest(latest: JsonValue) -> None:
                 current = 0 if latest is None else _count(latest, "sequence")
                 if current != expected_sequence:
                     found.append(current)  # a conflict: write nothing
                     return
-                tx.get(CHECKPOINTS, checkpoint.id, with_previous)
+                tx.last(RUN_MESSAGES, with_tail, where=idb.KeyRange.prefix(run_id))
 
             if expected_sequence is None:
-                tx.get(CHECKPOINTS, checkpoint.id, with_previous)
+                tx.last(RUN_MESSAGES, with_tail, where=idb.KeyRange.prefix(run_id))
             else:
-                where = idb.KeyRange.prefix(checkpoint.run_id)
-                tx.last(CHECKPOINTS, with_latest, index=BY_RUN, where=where)
+                tx.last(CHECKPOINTS, with_latest, index=BY_RUN, where=idb.KeyRange.prefix(run_id))
 
-        await self._run("put_checkpoint", [CHECKPOINTS, META], "readwrite", script)
+        await self._run("put_checkpoint", [CHECKPOINTS, META, RUN_MESSAGES], "readwrite", script)
         if found:
             raise CheckpointConflict(
-                f"Run {checkpoint.run_id!r} is at checkpoint {found[0]}, not "
+                f"Run {run_id!r} is at checkpoint {found[0]}, not "
                 f"{expected_sequence}: another writer advanced it."
             )
 
@@ -148,64 +190,105 @@ class IndexedDBStore(IndexedDBClient):
     async def latest_checkpoint(self, run_id: RunId) -> Checkpoint | None:
         """The checkpoint of `run_id` with the highest sequence (the later put on a tie)."""
         found: list[JsonValue] = []
+        logs: dict[str, list[str]] = {}
 
         def script(tx: idb.Transaction) -> None:
             def keep(record: JsonValue) -> None:
                 if record is not None:
                     found.append(record)
+                    _read_logs(tx, [record], logs)
 
             tx.last(CHECKPOINTS, keep, index=BY_RUN, where=idb.KeyRange.prefix(run_id))
 
-        await self._run("latest_checkpoint", [CHECKPOINTS], "readonly", script)
+        await self._run("latest_checkpoint", [CHECKPOINTS, RUN_MESSAGES], "readonly", script)
         with self._errors("latest_checkpoint"):
-            return _load(found[0]) if found else None
+            return _load(found[0], logs) if found else None
 
     async def list_checkpoints(self, thread_id: ThreadId) -> list[Checkpoint]:
-        """All checkpoints of the thread's runs, oldest (`created_at`, then put order) first."""
+        """All kept checkpoints of the thread's runs, oldest (`created_at`, then put order)
+        first."""
         records: list[JsonValue] = []
+        logs: dict[str, list[str]] = {}
 
         def script(tx: idb.Transaction) -> None:
             def keep(found: list[JsonValue]) -> None:
                 records.extend(found)
+                _read_logs(tx, found, logs)
 
             tx.get_all(CHECKPOINTS, keep, index=BY_THREAD, where=idb.KeyRange.prefix(thread_id))
 
-        await self._run("list_checkpoints", [CHECKPOINTS], "readonly", script)
+        await self._run("list_checkpoints", [CHECKPOINTS, RUN_MESSAGES], "readonly", script)
         with self._errors("list_checkpoints"):
-            return [_load(record) for record in records]
+            return [_load(record, logs) for record in records]
+
+    async def stored_bytes(self) -> int:
+        """The bytes of JSON text the store's records hold (what quota is spent on, roughly)."""
+        total: list[int] = []
+        stores = [CHECKPOINTS, RUN_MESSAGES, MESSAGES, THREADS]
+
+        def script(tx: idb.Transaction) -> None:
+            def count(records: list[JsonValue]) -> None:
+                total.append(sum(len(json.dumps(record)) for record in records))
+
+            for store in stores:
+                tx.get_all(store, count)
+
+        await self._run("stored_bytes", stores, "readonly", script)
+        return sum(total)
 
     async def load_messages(self, thread_id: ThreadId) -> list[Message]:
         """The thread's messages in order (empty for an unknown thread)."""
-        bodies: list[str] = []
+        records: list[JsonValue] = []
+        shared: dict[tuple[str, int], str] = {}
 
         def script(tx: idb.Transaction) -> None:
-            def keep(records: list[JsonValue]) -> None:
-                bodies.extend(_text(record, "body") for record in records)
+            def keep(found: list[JsonValue]) -> None:
+                records.extend(found)
+                for record in found:
+                    ref = record.get("ref") if isinstance(record, dict) else None
+                    if isinstance(ref, list) and len(ref) == 2:
+                        key = (str(ref[0]), _number(ref[1], "ref"))
+
+                        def resolve(entry: JsonValue, key: tuple[str, int] = key) -> None:
+                            if entry is not None:
+                                shared[key] = _text(entry, "body")
+
+                        tx.get(RUN_MESSAGES, [key[0], key[1]], resolve)
 
             tx.get_all(MESSAGES, keep, where=idb.KeyRange.prefix(thread_id))
 
-        await self._run("load_messages", [MESSAGES], "readonly", script)
+        await self._run("load_messages", [MESSAGES, RUN_MESSAGES], "readonly", script)
         with self._errors("load_messages"):
-            return _MESSAGE_LIST_ADAPTER.validate_json("[" + ",".join(bodies) + "]")
+            return decode_messages([_body(record, shared) for record in records])
 
     async def append_messages(self, thread_id: ThreadId, messages: list[Message]) -> None:
         """Add messages at the end of the thread (creating it); an empty list changes nothing."""
         if not messages:
             return
-        encoded = [_MESSAGE_ADAPTER.dump_json(message).decode() for message in messages]
+        encoded = [MESSAGE_ADAPTER.dump_json(message).decode() for message in messages]
 
         def script(tx: idb.Transaction) -> None:
             def with_thread(thread: JsonValue) -> None:
                 start = 0 if thread is None else _count(thread, "next_position")
 
                 def write(revision: int) -> None:
-                    for position, body in enumerate(encoded, start):
-                        row: JsonValue = {
-                            "thread_id": thread_id,
-                            "position": position,
-                            "body": body,
-                        }
-                        tx.put(MESSAGES, row)
+                    for position, (message, body) in enumerate(zip(messages, encoded), start):
+
+                        def add(logged: list[JsonValue], position: int = position,
+                                body: str = body) -> None:
+                            row: dict[str, JsonValue] = {
+                                "thread_id": thread_id, "position": position, "body": body
+                            }
+                            for entry in logged:  # kept once when one of its runs logged it
+                                if _same(entry, thread_id, body):
+                                    assert isinstance(entry, dict)
+                                    row = {"thread_id": thread_id, "position": position,
+                                           "ref": [entry["run_id"], entry["position"]]}
+                                    break
+                            tx.put(MESSAGES, row)
+
+                        where = idb.KeyRange(message.id, message.id)
+                        tx.get_all(RUN_MESSAGES, add, index=BY_MESSAGE, where=where)
                     thread_record: JsonValue = {
                         "thread_id": thread_id,
                         "revision": revision,
@@ -218,7 +301,8 @@ class IndexedDBStore(IndexedDBClient):
 
             tx.get(THREADS, thread_id, with_thread)
 
-        await self._run("append_messages", [THREADS, MESSAGES, META], "readwrite", script)
+        stores = [THREADS, MESSAGES, META, RUN_MESSAGES]
+        await self._run("append_messages", stores, "readwrite", script)
 
     async def list_threads(self) -> list[ThreadId]:
         """Ids of the threads that have messages, most recently updated first."""
@@ -237,29 +321,75 @@ class IndexedDBStore(IndexedDBClient):
         """Forget the thread: its checkpoints and its messages."""
 
         def script(tx: idb.Transaction) -> None:
-            def delete_checkpoints(ids: list[JsonValue]) -> None:
-                for checkpoint_id in ids:
-                    tx.delete(CHECKPOINTS, _key(checkpoint_id))
+            def delete_checkpoints(records: list[JsonValue]) -> None:
+                runs = set()
+                for record in records:
+                    tx.delete(CHECKPOINTS, _text(record, "id"))
+                    runs.add(_text(record, "run_id"))
+                for run_id in runs:
+                    tx.delete(RUN_MESSAGES, idb.KeyRange.prefix(run_id))
 
             where = idb.KeyRange.prefix(thread_id)
-            tx.get_all_keys(CHECKPOINTS, delete_checkpoints, index=BY_THREAD, where=where)
+            tx.get_all(CHECKPOINTS, delete_checkpoints, index=BY_THREAD, where=where)
             tx.delete(MESSAGES, where)
             tx.delete(THREADS, thread_id)
 
-        await self._run("delete_thread", [CHECKPOINTS, THREADS, MESSAGES], "readwrite", script)
+        stores = [CHECKPOINTS, THREADS, MESSAGES, RUN_MESSAGES]
+        await self._run("delete_thread", stores, "readwrite", script)
 
 
-def _load(record: JsonValue) -> Checkpoint:
-    """A checkpoint from its record; the lease fields (renewed in place) win over the body."""
+def _read_logs(tx: idb.Transaction, records: list[JsonValue], logs: dict[str, list[str]]) -> None:
+    """Read into `logs` the message log of every run of `records` whose messages are there."""
+    for run_id in {_text(r, "run_id") for r in records if isinstance(r, dict) and r.get("messages") is not None}:
+        if run_id in logs:
+            continue
+        logs[run_id] = []
+
+        def keep(entries: list[JsonValue], into: list[str] = logs[run_id]) -> None:
+            into.extend(_text(entry, "body") for entry in entries)
+
+        tx.get_all(RUN_MESSAGES, keep, where=idb.KeyRange.prefix(run_id))
+
+
+def _load(record: JsonValue, logs: dict[str, list[str]]) -> Checkpoint:
+    """A checkpoint from its record and its run's log; the lease fields (renewed in place)
+    win over the body."""
     if not isinstance(record, dict):
         raise ValueError(f"a stored record is not an object: {str(record)[:200]}")
+    run_id, thread_id = _text(record, "run_id"), _text(record, "thread_id")
+    sequence, count = _count(record, "sequence"), record.get("messages")
+    messages = None
+    if isinstance(count, int):
+        log = logs.get(run_id, [])
+        if len(log) < count:
+            raise CorruptCheckpoint(
+                f"Checkpoint {sequence} of run {run_id!r} has {count} messages but its log "
+                f"holds {len(log)}.", run_id=run_id, thread_id=thread_id, sequence=sequence,
+            )
+        messages = decode_messages(log[:count])
     checkpoint = decode_checkpoint(
-        _text(record, "body"), run_id=_text(record, "run_id"),
-        thread_id=_text(record, "thread_id"), sequence=_count(record, "sequence"),
+        _text(record, "body"), run_id=run_id, thread_id=thread_id, sequence=sequence,
+        messages=messages,
     )
     owner, until = record.get("lease_owner"), record.get("lease_until")
     lease = Lease(owner, float(until)) if isinstance(owner, str) and isinstance(until, int | float) else None
     return checkpoint if checkpoint.lease == lease else replace(checkpoint, lease=lease)
+
+
+def _same(entry: JsonValue, thread_id: str, body: str) -> bool:
+    """Whether a run log entry is `body`, logged by a run of thread `thread_id`."""
+    return isinstance(entry, dict) and entry.get("thread_id") == thread_id and entry.get("body") == body
+
+
+def _body(record: JsonValue, shared: dict[tuple[str, int], str]) -> str:
+    """A thread message's JSON: its own, or the run log entry it refers to."""
+    ref = record.get("ref") if isinstance(record, dict) else None
+    if isinstance(ref, list) and len(ref) == 2:
+        key = (str(ref[0]), _number(ref[1], "ref"))
+        if key not in shared:
+            raise ValueError(f"a thread message refers to a missing run message {key}")
+        return shared[key]
+    return _text(record, "body")
 
 
 def _tick(tx: idb.Transaction, then: Callable[[int], None]) -> None:

@@ -1,5 +1,9 @@
 """`SQLiteStore`: checkpoints and thread histories in an SQLite file (stdlib `sqlite3`).
 
+A run's messages are kept once, in the `run_messages` log; a checkpoint row holds the rest of
+the state and how many logged messages are its own (`messages`), so a checkpoint costs the same
+at every turn. Old checkpoints are dropped as the store's retention says.
+
 The database runs in WAL mode with a busy timeout, so several connections and several
 processes can read and write one file at once. Each operation is one short synchronous
 transaction inside its `async` method: it never starts a thread and never awaits mid-write.
@@ -18,15 +22,21 @@ from dataclasses import replace
 from types import TracebackType
 from typing import Self
 
-from pydantic import TypeAdapter, ValidationError
+from pydantic import ValidationError
 
-from ..core.checkpoint_codec import decode_checkpoint, encode_checkpoint
-from ..core.errors import CheckpointConflict, CorruptCheckpoint, StoreError
+from ..core.checkpoint_codec import (
+    MESSAGE_ADAPTER,
+    decode_checkpoint,
+    decode_messages,
+    encode_checkpoint,
+    encode_without_messages,
+    log_extension,
+)
+from ..core.errors import CheckpointConflict, ConfigurationError, CorruptCheckpoint, StoreError
 from ..core.ids import RunId, ThreadId
 from ..core.messages import Message
 from ..core.state import Checkpoint, Lease
-
-_MESSAGE_ADAPTER: TypeAdapter[Message] = TypeAdapter(Message)
+from ..core.store import Retention, oldest_kept
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS checkpoints (
@@ -38,7 +48,8 @@ CREATE TABLE IF NOT EXISTS checkpoints (
     created_at REAL NOT NULL,
     body TEXT NOT NULL,
     lease_owner TEXT,
-    lease_until REAL
+    lease_until REAL,
+    messages INTEGER
 );
 CREATE INDEX IF NOT EXISTS checkpoints_by_run ON checkpoints (run_id, sequence);
 CREATE INDEX IF NOT EXISTS checkpoints_by_thread ON checkpoints (thread_id, created_at);
@@ -48,6 +59,14 @@ CREATE TABLE IF NOT EXISTS threads (
     revision INTEGER NOT NULL
 );
 CREATE INDEX IF NOT EXISTS threads_by_revision ON threads (revision);
+CREATE TABLE IF NOT EXISTS run_messages (
+    run_id TEXT NOT NULL,
+    position INTEGER NOT NULL,
+    message_id TEXT NOT NULL,
+    message TEXT NOT NULL,
+    PRIMARY KEY (run_id, position)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS run_messages_by_id ON run_messages (message_id);
 CREATE TABLE IF NOT EXISTS thread_messages (
     thread_id TEXT NOT NULL,
     position INTEGER NOT NULL,
@@ -59,23 +78,40 @@ CREATE TABLE IF NOT EXISTS thread_messages (
 # `list_threads` orders by commit order even when two updates share a timestamp.
 
 _PUT_CHECKPOINT = """
-INSERT INTO checkpoints
-    (id, run_id, thread_id, sequence, status, created_at, body, lease_owner, lease_until)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+INSERT INTO checkpoints (
+    id, run_id, thread_id, sequence, status, created_at, body, lease_owner, lease_until, messages
+)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 ON CONFLICT (id) DO UPDATE SET
     run_id = excluded.run_id, thread_id = excluded.thread_id, sequence = excluded.sequence,
     status = excluded.status, created_at = excluded.created_at, body = excluded.body,
-    lease_owner = excluded.lease_owner, lease_until = excluded.lease_until
+    lease_owner = excluded.lease_owner, lease_until = excluded.lease_until,
+    messages = excluded.messages
 """
+
+_LOGGED_IN_THREAD = (
+    "SELECT run_id, position FROM run_messages WHERE message_id = ? AND run_id IN"
+    " (SELECT run_id FROM checkpoints WHERE thread_id = ?) AND message = ? LIMIT 1"
+)
+
+_LOG_TAIL = (
+    "SELECT position, message_id FROM run_messages WHERE run_id = ?"
+    " ORDER BY position DESC LIMIT 1"
+)
 
 _LATEST = (
     "SELECT rowid, sequence FROM checkpoints WHERE run_id = ? ORDER BY sequence DESC, rowid DESC"
     " LIMIT 1"
 )
-_CHECKPOINT_COLUMNS = "run_id, thread_id, sequence, body, lease_owner, lease_until"
+_CHECKPOINT_COLUMNS = "run_id, thread_id, sequence, body, lease_owner, lease_until, messages"
 
-# Columns added after the first release, with what an older file gets.
-_ADDED_COLUMNS = {"lease_owner": "TEXT", "lease_until": "REAL"}
+# Columns added after the first release, with what an older file gets (`messages` NULL: the
+# messages are in the body, as older versions wrote them; `ref_run` NULL: the message is in the
+# row, else it is message `ref_position` of that run's log, kept once).
+_ADDED_COLUMNS = {
+    "checkpoints": {"lease_owner": "TEXT", "lease_until": "REAL", "messages": "INTEGER"},
+    "thread_messages": {"ref_run": "TEXT", "ref_position": "INTEGER"},
+}
 
 _TOUCH_THREAD = """
 INSERT INTO threads (thread_id, updated_at, revision)
@@ -92,11 +128,21 @@ class SQLiteStore:
         path: the database file (created with its schema if missing), or ":memory:" for a
             private database that lives as long as this store.
         busy_timeout: seconds to wait for another connection's write lock before failing.
+        keep: which checkpoints of a run to keep: the latest (default), all, or the latest N.
     """
 
     def __init__(
-        self, path: str | os.PathLike[str] = ":memory:", *, busy_timeout: float = 30.0
+        self,
+        path: str | os.PathLike[str] = ":memory:",
+        *,
+        busy_timeout: float = 30.0,
+        keep: Retention = "latest",
     ) -> None:
+        try:
+            oldest_kept(keep, 1)
+        except ValueError as error:
+            raise ConfigurationError(str(error)) from None
+        self.keep: Retention = keep
         self.path = os.fspath(path)
         try:
             self._conn = sqlite3.connect(self.path, timeout=busy_timeout, isolation_level=None)
@@ -111,10 +157,11 @@ class SQLiteStore:
                 for statement in _SCHEMA.split(";"):
                     if statement.strip():
                         self._conn.execute(statement)
-                have = {row[1] for row in self._conn.execute("PRAGMA table_info(checkpoints)")}
-                for column, kind in _ADDED_COLUMNS.items():
-                    if column not in have:
-                        self._conn.execute(f"ALTER TABLE checkpoints ADD COLUMN {column} {kind}")
+                for table, columns in _ADDED_COLUMNS.items():
+                    have = {row[1] for row in self._conn.execute(f"PRAGMA table_info({table})")}
+                    for column, kind in columns.items():
+                        if column not in have:
+                            self._conn.execute(f"ALTER TABLE {table} ADD COLUMN {column} {kind}")
         except StoreError:
             self._conn.close()
             raise
@@ -171,23 +218,40 @@ class SQLiteStore:
         """Store `checkpoint`; putting the same id again replaces it. With
         `expected_sequence`, only if the run's latest sequence is that: the check and the
         write are one transaction holding the write lock, so two processes never both win."""
-        body = encode_checkpoint(checkpoint).decode()
-        lease = checkpoint.lease
-        row = (
-            checkpoint.id, checkpoint.run_id, checkpoint.thread_id, checkpoint.sequence,
-            checkpoint.status, checkpoint.created_at, body,
-            None if lease is None else lease.owner, None if lease is None else lease.expires_at,
-        )
+        run_id, lease, messages = checkpoint.run_id, checkpoint.lease, checkpoint.state.messages
         with self._transaction("put_checkpoint") as conn:
             if expected_sequence is not None:
-                latest = conn.execute(_LATEST, (checkpoint.run_id,)).fetchone()
+                latest = conn.execute(_LATEST, (run_id,)).fetchone()
                 current = 0 if latest is None else latest[1]
                 if current != expected_sequence:
                     raise CheckpointConflict(
-                        f"Run {checkpoint.run_id!r} is at checkpoint {current}, not "
+                        f"Run {run_id!r} is at checkpoint {current}, not "
                         f"{expected_sequence}: another writer advanced it."
                     )
-            conn.execute(_PUT_CHECKPOINT, row)
+            tail = conn.execute(_LOG_TAIL, (run_id,)).fetchone()
+            logged = 0 if tail is None else tail[0] + 1
+            added = log_extension(messages, logged, None if tail is None else tail[1])
+            if added is None:  # not an extension of the log: the row keeps its messages
+                body, count = encode_checkpoint(checkpoint).decode(), None
+            else:
+                conn.executemany(
+                    "INSERT INTO run_messages (run_id, position, message_id, message)"
+                    " VALUES (?, ?, ?, ?)",
+                    [(run_id, logged + i, m.id, MESSAGE_ADAPTER.dump_json(m).decode())
+                     for i, m in enumerate(added)],
+                )
+                body, count = encode_without_messages(checkpoint).decode(), len(messages)
+            conn.execute(_PUT_CHECKPOINT, (
+                checkpoint.id, run_id, checkpoint.thread_id, checkpoint.sequence,
+                checkpoint.status, checkpoint.created_at, body,
+                None if lease is None else lease.owner,
+                None if lease is None else lease.expires_at, count,
+            ))
+            oldest = oldest_kept(self.keep, checkpoint.sequence)
+            if oldest is not None:
+                conn.execute(
+                    "DELETE FROM checkpoints WHERE run_id = ? AND sequence < ?", (run_id, oldest)
+                )
 
     async def renew_lease(self, run_id: RunId, sequence: int, lease: Lease) -> None:
         """Give the latest checkpoint `lease` if it is still number `sequence`."""
@@ -211,7 +275,9 @@ class SQLiteStore:
                 " ORDER BY sequence DESC, rowid DESC LIMIT 1",
                 (run_id,),
             ).fetchone()
-            return None if row is None else _load(row)
+            if row is None:
+                return None
+            return _load(row, None if row[6] is None else self._log(run_id, row[6]))
 
     async def list_checkpoints(self, thread_id: ThreadId) -> list[Checkpoint]:
         """All checkpoints of the thread's runs, oldest (`created_at`, then put order) first."""
@@ -221,30 +287,63 @@ class SQLiteStore:
                 " ORDER BY created_at, rowid",
                 (thread_id,),
             ).fetchall()
-            return [_load(row) for row in rows]
+            logs: dict[str, list[str]] = {}
+            for row in rows:
+                if row[6] is not None and row[0] not in logs:
+                    logs[row[0]] = self._log(row[0])
+            return [_load(row, logs.get(row[0])) for row in rows]
+
+    def _log(self, run_id: str, count: int | None = None) -> list[str]:
+        """The first `count` messages of the run's log (all of them with None), as JSON."""
+        limit = 1 << 62 if count is None else count
+        rows = self._conn.execute(
+            "SELECT message FROM run_messages WHERE run_id = ? AND position < ? ORDER BY position",
+            (run_id, limit),
+        ).fetchall()
+        return [message for (message,) in rows]
+
+    def stored_bytes(self) -> int:
+        """The size of the database (file pages in use, WAL folded in first)."""
+        with self._errors("stored_bytes"):
+            if self.path != ":memory:":
+                self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            (pages,) = self._conn.execute("PRAGMA page_count").fetchone()
+            (free,) = self._conn.execute("PRAGMA freelist_count").fetchone()
+            (size,) = self._conn.execute("PRAGMA page_size").fetchone()
+            return int((pages - free) * size)
 
     async def load_messages(self, thread_id: ThreadId) -> list[Message]:
         """The thread's messages in order (empty for an unknown thread)."""
         with self._errors("load_messages"):
             rows = self._conn.execute(
-                "SELECT message FROM thread_messages WHERE thread_id = ? ORDER BY position",
+                "SELECT COALESCE(r.message, t.message) FROM thread_messages t"
+                " LEFT JOIN run_messages r ON r.run_id = t.ref_run AND r.position = t.ref_position"
+                " WHERE t.thread_id = ? ORDER BY t.position",
                 (thread_id,),
             ).fetchall()
-            return [_MESSAGE_ADAPTER.validate_json(message) for (message,) in rows]
+            return decode_messages([message for (message,) in rows])
 
     async def append_messages(self, thread_id: ThreadId, messages: list[Message]) -> None:
         """Add messages at the end of the thread (creating it); an empty list changes nothing."""
         if not messages:
             return
-        encoded = [_MESSAGE_ADAPTER.dump_json(message).decode() for message in messages]
+        encoded = [MESSAGE_ADAPTER.dump_json(message).decode() for message in messages]
         with self._transaction("append_messages") as conn:
             (last,) = conn.execute(
                 "SELECT COALESCE(MAX(position), -1) FROM thread_messages WHERE thread_id = ?",
                 (thread_id,),
             ).fetchone()
+            rows = []
+            for i, (message, text) in enumerate(zip(messages, encoded)):
+                ref = conn.execute(_LOGGED_IN_THREAD, (message.id, thread_id, text)).fetchone()
+                if ref is None:
+                    rows.append((thread_id, last + 1 + i, text, None, None))
+                else:  # kept once: the thread refers to the run's log
+                    rows.append((thread_id, last + 1 + i, "", ref[0], ref[1]))
             conn.executemany(
-                "INSERT INTO thread_messages (thread_id, position, message) VALUES (?, ?, ?)",
-                [(thread_id, last + 1 + i, message) for i, message in enumerate(encoded)],
+                "INSERT INTO thread_messages (thread_id, position, message, ref_run, ref_position)"
+                " VALUES (?, ?, ?, ?, ?)",
+                rows,
             )
             conn.execute(_TOUCH_THREAD, (thread_id, time.time()))
 
@@ -259,6 +358,11 @@ class SQLiteStore:
     async def delete_thread(self, thread_id: ThreadId) -> None:
         """Forget the thread: its checkpoints and its messages."""
         with self._transaction("delete_thread") as conn:
+            conn.execute(
+                "DELETE FROM run_messages WHERE run_id IN"
+                " (SELECT DISTINCT run_id FROM checkpoints WHERE thread_id = ?)",
+                (thread_id,),
+            )
             conn.execute("DELETE FROM checkpoints WHERE thread_id = ?", (thread_id,))
             conn.execute("DELETE FROM thread_messages WHERE thread_id = ?", (thread_id,))
             conn.execute("DELETE FROM threads WHERE thread_id = ?", (thread_id,))
@@ -283,9 +387,23 @@ class SQLiteStore:
         self.close()
 
 
-def _load(row: tuple[str, str, int, str, str | None, float | None]) -> Checkpoint:
-    """A checkpoint from its row; the lease columns (renewed in place) win over the body."""
-    run_id, thread_id, sequence, body, owner, until = row
-    checkpoint = decode_checkpoint(body, run_id=run_id, thread_id=thread_id, sequence=sequence)
+def _load(
+    row: tuple[str, str, int, str, str | None, float | None, int | None], log: list[str] | None
+) -> Checkpoint:
+    """A checkpoint from its row and its run's log; the lease columns (renewed in place) win
+    over the body."""
+    run_id, thread_id, sequence, body, owner, until, count = row
+    messages = None
+    if count is not None:
+        if log is None or len(log) < count:
+            raise CorruptCheckpoint(
+                f"Checkpoint {sequence} of run {run_id!r} has {count} messages but its log "
+                f"holds {0 if log is None else len(log)}.",
+                run_id=run_id, thread_id=thread_id, sequence=sequence,
+            )
+        messages = decode_messages(log[:count])
+    checkpoint = decode_checkpoint(
+        body, run_id=run_id, thread_id=thread_id, sequence=sequence, messages=messages
+    )
     lease = None if owner is None or until is None else Lease(owner, until)
     return checkpoint if checkpoint.lease == lease else replace(checkpoint, lease=lease)
