@@ -28,8 +28,8 @@ def agent(rounds: int, store: Store, lease: float | None) -> AgentLoop:
 
 
 async def writes_per_round(rounds: int) -> float:
-    """Checkpoints one run writes, per tool round."""
-    store = MemoryStore()
+    """Checkpoints one run writes, per tool round (the store keeps them all to count them)."""
+    store = MemoryStore(keep="all")
     loop = agent(rounds, store, 30.0)
     ctx_thread = None
     async for event in loop.chat("add 1 and 2"):
