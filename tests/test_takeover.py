@@ -12,6 +12,7 @@ import sys
 import textwrap
 from pathlib import Path
 
+import pytest
 from helpers import collect
 
 from remi_web import (
@@ -33,7 +34,7 @@ import asyncio, sys
 from remi_web import AgentBuilder, ScriptedModel, SQLiteStore, ToolCall, ToolCtx, tool
 from remi_web.core.model_io import TextChunk
 
-db, mode, side = sys.argv[1], sys.argv[2], sys.argv[3]
+db, mode, side, lease = sys.argv[1], sys.argv[2], sys.argv[3], float(sys.argv[4])
 
 def note(what):
     with open(side, "a") as f:
@@ -68,7 +69,7 @@ async def main():
         tool_name = "send_money" if mode == "send" else "lookup"
         args = {"amount": 5} if mode == "send" else {"city": "Oslo"}
         model = ScriptedModel([[ToolCall(tool_name, args, id="call-1")]])
-    agent = (AgentBuilder().model(model).tools(send_money, lookup).lease(0.5)
+    agent = (AgentBuilder().model(model).tools(send_money, lookup).lease(lease)
              .store(SQLiteStore(db)).build())
     pause = None
     async for event in agent.chat("go"):
@@ -83,20 +84,31 @@ asyncio.run(main())
 """
 
 
-def kill_mid_run(tmp_path: Path, mode: str) -> tuple[Path, Path, RunId]:
-    """Start the worker in `mode`, wait until it is inside the call, SIGKILL it."""
-    db, side, worker = tmp_path / "runs.db", tmp_path / "side.txt", tmp_path / "worker.py"
+def start_worker(tmp_path: Path, mode: str, lease: float) -> tuple[subprocess.Popen[str], RunId]:
+    """Start the worker in `mode`; once it is inside the call, the process and its run."""
+    worker = tmp_path / "worker.py"
     worker.write_text(textwrap.dedent(WORKER))
     process = subprocess.Popen(
-        [sys.executable, str(worker), str(db), mode, str(side)],
+        [sys.executable, str(worker), str(tmp_path / "runs.db"), mode,
+         str(tmp_path / "side.txt"), str(lease)],
         stdout=subprocess.PIPE, text=True, start_new_session=True,
     )
     assert process.stdout is not None
-    run_id = RunId(process.stdout.readline().strip())
+    return process, RunId(process.stdout.readline().strip())
+
+
+def kill(process: subprocess.Popen[str]) -> None:
     os.killpg(process.pid, signal.SIGKILL)
     process.wait()
-    assert process.returncode == -signal.SIGKILL and run_id
-    return db, side, run_id
+    assert process.returncode == -signal.SIGKILL
+
+
+def kill_mid_run(tmp_path: Path, mode: str, lease: float = 0.5) -> tuple[Path, Path, RunId]:
+    """Start the worker in `mode`, wait until it is inside the call, SIGKILL it."""
+    process, run_id = start_worker(tmp_path, mode, lease)
+    kill(process)
+    assert run_id
+    return tmp_path / "runs.db", tmp_path / "side.txt", run_id
 
 
 def executions(side: Path) -> list[str]:
@@ -213,3 +225,21 @@ async def test_an_approval_redeemed_before_the_crash_carries_over(tmp_path: Path
     assert isinstance(events[-1], Done)
     assert log == ["lookup resumed=True value={'approved': True}"]
     assert not any(isinstance(e, InterruptEvent) for e in events)
+
+
+async def test_a_live_owner_holds_its_run_and_a_dead_one_of_this_host_at_once_not(
+    tmp_path: Path,
+) -> None:
+    process, run_id = start_worker(tmp_path, "idempotent", lease=600)
+    log: list[str] = []
+    agent = AgentBuilder().model(ScriptedModel([["It is 12C."]])).tools(
+        *tools(log, approval=False)).store(SQLiteStore(tmp_path / "runs.db")).build()
+    try:
+        with pytest.raises(RunBusy, match="'running'"):
+            await collect(agent.chat(ChatRequest.resume(run_id, {})))
+    finally:
+        kill(process)
+
+    events = await collect(agent.chat(ChatRequest.resume(run_id, {})))  # no wait for the lease
+
+    assert isinstance(events[-1], Done) and log == ["lookup resumed=False value=None"]

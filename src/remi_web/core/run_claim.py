@@ -12,6 +12,7 @@ import asyncio
 import logging
 import os
 import platform
+import sys
 import time
 from collections.abc import Callable
 
@@ -24,16 +25,37 @@ from .store import CheckpointStore
 DEFAULT_LEASE_SECONDS = 30.0
 """How long a running run is held without a heartbeat (renewed every third of it)."""
 
-PROCESS_OWNER = f"{platform.node() or 'host'}/{os.getpid()}/{new_id()[:8]}"
-"""This process's name in leases."""
+_HOST = platform.node() or "host"
+PROCESS_OWNER = f"{_HOST}/{os.getpid()}/{new_id()[:8]}"
+"""This process's name in leases: host, process id, and a nonce."""
 
 _log = logging.getLogger("remi_web.runs")
 
 
 def lease_expired(checkpoint: Checkpoint, now: float | None = None) -> bool:
-    """Whether a `running` checkpoint's owner has stopped renewing its lease."""
+    """Whether a `running` checkpoint's owner has stopped renewing its lease, or is known
+    to be gone: a process of this host that no longer exists (a restarted server takes its
+    runs over at once instead of waiting for their leases)."""
     lease = checkpoint.lease
-    return lease is None or lease.expires_at <= (time.time() if now is None else now)
+    if lease is None or lease.expires_at <= (time.time() if now is None else now):
+        return True
+    return lease.owner != PROCESS_OWNER and _dead_here(lease.owner)
+
+
+def _dead_here(owner: str) -> bool:
+    """Whether `owner` names a process of this host that does not exist any more."""
+    host, _, rest = owner.partition("/")
+    pid_text = rest.partition("/")[0]
+    kill = getattr(os, "kill", None)
+    if host != _HOST or not pid_text.isdigit() or kill is None or sys.platform == "emscripten":
+        return False
+    try:
+        kill(int(pid_text), 0)
+    except ProcessLookupError:
+        return True
+    except OSError:  # it exists (another user's) or cannot be asked: assume alive
+        return False
+    return False
 
 
 class RunClaim:

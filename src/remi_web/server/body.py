@@ -1,9 +1,10 @@
-"""Reading a request body: a size limit, JSON, then a `ChatRequest`, with 4xx answers
-naming the field at fault."""
+"""Reading a request body: a size limit, a nesting limit, JSON, then a `ChatRequest`, with
+4xx answers naming the field at fault."""
 
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Sequence
 
 from pydantic import JsonValue, ValidationError
@@ -13,6 +14,8 @@ from ..core.requests import CHAT_REQUEST_ADAPTER, ChatRequest
 from .problems import HttpProblem
 
 MAX_ERRORS_SHOWN = 3
+MAX_DEPTH = 64
+"""The deepest nesting of arrays and objects a request body may have (400 `too_deep`)."""
 
 
 async def read_body(request: Request, max_bytes: int) -> bytes:
@@ -40,6 +43,12 @@ def parse_json(raw: bytes) -> JsonValue:
     """The JSON document of `raw`, or a 400 saying where it is malformed."""
     if not raw.strip():
         raise HttpProblem(400, "invalid_json", "The request body is empty; send a JSON object.")
+    if nests_deeper_than(raw, MAX_DEPTH):
+        raise HttpProblem(
+            400, "too_deep",
+            f"The request body nests arrays and objects deeper than this server's limit of "
+            f"{MAX_DEPTH} levels.",
+        )
     try:
         value: JsonValue = json.loads(raw)
     except UnicodeDecodeError:
@@ -51,6 +60,39 @@ def parse_json(raw: bytes) -> JsonValue:
             f"column {error.colno}.",
         ) from None
     return value
+
+
+_STRUCTURE = re.compile(rb'["\[\]{}]')
+_STRING_REST = re.compile(rb'[^"\\]*+(?:\\.[^"\\]*+)*+"', re.DOTALL)
+
+
+def nests_deeper_than(raw: bytes, limit: int) -> bool:
+    """Whether the JSON text `raw` opens more than `limit` arrays or objects at once.
+
+    One pass over the bytes before parsing (so a deep body costs O(n), never a recursion):
+    brackets inside strings do not count, escaped quotes do not end a string. Malformed text
+    gets an answer too; the parser then says what is wrong with it.
+    """
+    if raw.count(b"[") + raw.count(b"{") <= limit:
+        return False
+    depth = 0
+    position = 0
+    find = _STRUCTURE.search
+    while (found := find(raw, position)) is not None:
+        char = raw[found.start()]
+        position = found.end()
+        if char == 0x22:  # a string: skip to its closing quote
+            rest = _STRING_REST.match(raw, position)
+            if rest is None:
+                return False  # never closed: the parser says where
+            position = rest.end()
+        elif char in b"[{":
+            depth += 1
+            if depth > limit:
+                return True
+        else:
+            depth -= 1
+    return False
 
 
 def parse_chat_request(raw: bytes) -> ChatRequest:
