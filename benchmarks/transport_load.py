@@ -197,6 +197,7 @@ def agent_server(model_url: str) -> Iterator[str]:
             sys.executable, "-m", "remi_web.cli.main", "serve",
             "benchmarks.transport_load:load_agent", "--host", "127.0.0.1", "--port", str(port),
             "--db", os.path.join(scratch, "runs.db"), "--log-level", "error",
+            "--insecure-no-auth",
         ]
         env = {**os.environ, MODEL_URL_ENV: model_url}
         env.pop("REMI_API_TOKEN", None)

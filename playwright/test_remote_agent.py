@@ -42,7 +42,8 @@ def served_agent(web: WebServer, tmp_path_factory: pytest.TempPathFactory) -> It
     env.pop("REMI_API_TOKEN", None)
     process = subprocess.Popen(
         [sys.executable, "-m", "remi_web.cli.main", "serve", "remote_agent:agent",
-         "--port", str(port), "--db", str(folder / "server.db"), "--log-level", "warning"],
+         "--port", str(port), "--db", str(folder / "server.db"), "--log-level", "warning",
+         "--insecure-no-auth"],
         cwd=folder, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )
     url = f"http://127.0.0.1:{port}"

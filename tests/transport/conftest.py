@@ -50,6 +50,8 @@ def agent_server(
 
     def start(shutdown_grace: float = 5, **settings: Any) -> AbstractAsyncContextManager[str]:
         settings.setdefault("db", db)
+        if not {"token", "tokens", "authenticator"} & set(settings):
+            settings.setdefault("insecure_no_auth", True)  # one local user, as before
         app = create_app(partial(served_agent, mock_llm, ledger), ServerConfig(**settings))
         return running(app, shutdown_grace)
 

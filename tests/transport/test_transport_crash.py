@@ -96,6 +96,7 @@ class Server:
             sys.executable, "-m", "remi_web.cli.main", "serve", "crash_agent:agent",
             "--port", str(self.port), "--db", str(self.folder / "runs.db"),
             "--lease", "1", "--recover-every", "0.3", "--log-level", "warning",
+            "--insecure-no-auth",
         ]
         self.process = subprocess.Popen(
             command, cwd=self.folder, env=env, stdout=subprocess.DEVNULL,

@@ -20,7 +20,7 @@ RUNS = 200
 
 async def test_200_concurrent_runs_all_complete_with_every_event_accounted_for(db: str) -> None:
     async with running(mock_llm_app()) as model_root:
-        app = create_app(partial(agent_on, model_root + "/v1"), ServerConfig(db=db))
+        app = create_app(partial(agent_on, model_root + "/v1"), ServerConfig(db=db, insecure_no_auth=True))
         async with running(app) as root:
             report = await drive(root, RUNS)  # bounded inside: it stops by itself
     print(

@@ -69,7 +69,7 @@ async def test_a_tool_result_counts_once_across_two_servers_on_one_database(
     from remi_web.server import ServerConfig, create_app
 
     db = str(tmp_path / "shared.db")
-    apps = [create_app(partial(served_agent, mock_llm, ledger), ServerConfig(db=db))
+    apps = [create_app(partial(served_agent, mock_llm, ledger), ServerConfig(db=db, insecure_no_auth=True))
             for _ in range(2)]
     accepted: list[int] = []
     async with running(apps[0]) as first, running(apps[1]) as second, httpx.AsyncClient(

@@ -55,7 +55,9 @@ async def test_remi_serve_runs_an_agent_from_a_module_behind_a_token(tmp_path: P
                 except httpx.HTTPError:
                     pass
                 await asyncio.sleep(0.05)
-            unauthorized = await client.post(root + "/v1/runs", content=b"{}")
+            unauthorized = await client.post(
+                root + "/v1/runs", content=b"{}", headers={"content-type": "application/json"}
+            )
         agent = HttpAgent(root, token="cli-token")
         events = await collect(agent.chat("hi"))
         await agent.aclose()

@@ -181,3 +181,93 @@ async def post_run_with(client: httpx.AsyncClient, root: str, headers: dict[str,
         assert r.status_code == 200
         await r.aread()
         return r.headers.get("access-control-expose-headers", "")
+
+
+JSON_TYPE = {"content-type": "application/json"}
+
+
+@pytest.mark.parametrize("depth", [5_000, 200_000])
+async def test_bodies_nested_too_deep_get_400_not_a_recursion(
+    agent_server: Server, depth: int, caplog: pytest.LogCaptureFixture
+) -> None:
+    async with agent_server(max_body=1 << 22) as root, httpx.AsyncClient(timeout=30) as client:
+        response = await client.post(f"{root}/v1/runs", content=b"[" * depth, headers=JSON_TYPE)
+        deep_object = b'{"a":' * depth + b"1" + b"}" * depth
+        in_metadata = await client.post(f"{root}/v1/runs", content=deep_object, headers=JSON_TYPE)
+    for answer in (response, in_metadata):
+        assert answer.status_code == 400
+        error = error_of(answer)
+        assert error["code"] == "too_deep" and "64 levels" in error["message"]
+    assert not [r for r in caplog.records if r.levelno >= 40 or r.exc_info]
+
+
+async def test_the_nesting_limit_is_64_levels(agent_server: Server) -> None:
+    def body(levels: int) -> bytes:  # the body object and `metadata` are two levels
+        metadata = json.loads("[" * (levels - 2) + "]" * (levels - 2))
+        return chat_body("hi", metadata={"deep": metadata})
+
+    async with agent_server() as root, httpx.AsyncClient(timeout=30) as client:
+        at_limit = await post_run(client, f"{root}/v1/runs", body(64))
+        over = await client.post(f"{root}/v1/runs", content=body(65), headers=JSON_TYPE)
+        in_string = await post_run(client, f"{root}/v1/runs", chat_body("[" * 500 + '\\"{' * 99))
+    assert at_limit[-1].event == "done" and in_string[-1].event == "done"
+    assert over.status_code == 400 and error_of(over)["code"] == "too_deep"
+
+
+@pytest.mark.parametrize(
+    "body",
+    [b'{"input": {"type": "start", "messages": []}, "metadata": {"n": ' + b"7" * 5000 + b"}}",
+     b'{"input": {"type": "start", "messages": []}, "metadata": {"n": NaN}}',
+     b'{"input": {"type": "start", "messages": []}, "metadata": {"n": 1e999}}'],
+    ids=["a 5000-digit number", "NaN", "an infinite number"],
+)
+async def test_numbers_json_cannot_carry_get_400(agent_server: Server, body: bytes) -> None:
+    async with agent_server() as root, httpx.AsyncClient(timeout=30) as client:
+        response = await client.post(f"{root}/v1/runs", content=body, headers=JSON_TYPE)
+    assert response.status_code == 400 and error_of(response)["code"] == "invalid_json"
+
+
+async def test_event_ids_beyond_64_bits_get_400(agent_server: Server) -> None:
+    async with agent_server() as root, httpx.AsyncClient(timeout=30) as client:
+        frames = await post_run(client, f"{root}/v1/runs", chat_body("hi"))
+        events = f"{root}/v1/runs/{frames[0].data['run_id']}/events"
+        largest = await client.get(events, headers={"last-event-id": str(2**63 - 1)})
+        answers = [
+            await client.get(events, headers={"last-event-id": str(2**63)}),
+            await client.get(events, headers={"last-event-id": "9" * 5000}),
+            await client.get(events, params={"after": str(2**64)}),
+            await client.get(f"{root}/v1/runs/nope/events", headers={"last-event-id": str(2**63)}),
+        ]
+    assert largest.status_code == 200 and largest.text == ""  # nothing after it
+    for answer in answers:
+        assert answer.status_code == 400, answer.text
+        assert error_of(answer)["code"] == "invalid_last_event_id"
+        assert str(2**63 - 1) in error_of(answer)["message"]
+
+
+class FailingAgent:
+    """An agent that fails before its first event, with internals in its exception."""
+
+    def chat(self, request: object, ctx: object) -> Any:
+        return self._stream()
+
+    async def _stream(self) -> Any:
+        raise KeyError("db password hunter2 in /srv/app/secrets.py")
+        yield  # an async generator
+
+
+async def test_an_agent_failure_reveals_no_internals(caplog: pytest.LogCaptureFixture) -> None:
+    from transport_helpers import running
+
+    from remi_web.server import ServerConfig, create_app
+
+    app = create_app(FailingAgent(), ServerConfig(token="t"))  # type: ignore[arg-type]
+    headers = {"authorization": "Bearer t", **JSON_TYPE}
+    async with running(app) as root, httpx.AsyncClient(timeout=30, headers=headers) as client:
+        response = await client.post(f"{root}/v1/runs", content=chat_body("hi"))
+    assert response.status_code == 500
+    error = error_of(response)
+    assert error["code"] == "internal"
+    for secret in ("hunter2", "secrets.py", "KeyError", "Traceback", "/srv"):
+        assert secret not in response.text
+    assert any(r.exc_info for r in caplog.records)  # the details are in the server log

@@ -149,7 +149,8 @@ def _frame(event: object) -> Frame:
 
 async def post_run(client: httpx.AsyncClient, url: str, body: bytes) -> list[Frame]:
     """POST a run request and read its whole stream (asserting a 200 event stream)."""
-    async with client.stream("POST", url, content=body) as response:
+    headers = {"content-type": "application/json"}
+    async with client.stream("POST", url, content=body, headers=headers) as response:
         assert response.status_code == 200, (await response.aread()).decode()
         assert response.headers["content-type"].startswith("text/event-stream")
         return await read_frames(response)

@@ -17,7 +17,7 @@ import os
 import sys
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import uvicorn
@@ -121,7 +121,11 @@ async def serve(options: DevOptions) -> int:
         served.append(agent)
         return agent
 
-    app = create_app(make_agent, ServerConfig.from_env(db=options.db))
+    # A local development loop on loopback: a token, if one is set, is required as usual.
+    config = ServerConfig.from_env(db=options.db)
+    if not (config.token or config.tokens or config.authenticator):
+        config = replace(config, insecure_no_auth=True)
+    app = create_app(make_agent, config)
     _mount_extras(app, options, mock=provider is None)
     wasm_agent = served[0]
     say(f"loaded {wasm_agent.build.info.name} (generation 1, {result.wasm.name})")

@@ -4,12 +4,18 @@ from __future__ import annotations
 
 import argparse
 import os
+import secrets
+import sys
+from dataclasses import replace
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 DEFAULT_PORT = 8000
 SHUTDOWN_GRACE = 3
+KEEP_ALIVE = 5
+HEADER_TIMEOUT = 10.0  # the same as remi_web.server.slow_clients (which needs uvicorn)
+MAX_CONNECTIONS = 1000
 
 
 def default_db(environ: Mapping[str, str] = os.environ) -> Path:
@@ -65,6 +71,46 @@ def parser() -> argparse.ArgumentParser:
     cli.add_argument(
         "--no-edits", action="store_true", help="refuse approvals that edit tool arguments"
     )
+    cli.add_argument(
+        "--tokens-file", default=None, metavar="FILE",
+        help="principals and their tokens, one name:token[:scope+scope] per line",
+    )
+    cli.add_argument(
+        "--insecure-no-auth", action="store_true",
+        help="serve without authentication (only on a loopback address); otherwise, with no "
+        "token configured, one is made, printed once and kept in a 0600 file beside the db",
+    )
+    cli.add_argument(
+        "--allowed-host", action="append", default=[], metavar="HOST",
+        help="a Host name this server answers besides the loopback ones (repeat)",
+    )
+    cli.add_argument(
+        "--approver", choices=("any", "other"), default="any",
+        help="'other': a run's interrupts must be answered by another principal than its "
+        "starter (four eyes)",
+    )
+    cli.add_argument("--max-runs", type=int, default=None, help="live runs at once (default 1000)")
+    cli.add_argument(
+        "--max-runs-per-principal", type=int, default=None,
+        help="live runs at once per principal (default: no limit of its own)",
+    )
+    cli.add_argument(
+        "--allowed-model", action="append", default=None, metavar="MODEL",
+        help="a model a request's overrides may name (repeat; default: any)",
+    )
+    cli.add_argument("--max-tokens-cap", type=int, default=None, help="the largest max_tokens")
+    cli.add_argument(
+        "--run-timeout", type=float, default=None, help="seconds a run may stream (default 3600)"
+    )
+    cli.add_argument(
+        "--header-timeout", type=float, default=HEADER_TIMEOUT, metavar="SECONDS",
+        help=f"seconds a connection may take to send a request head (default {HEADER_TIMEOUT:g})",
+    )
+    cli.add_argument(
+        "--max-connections", type=int, default=None,
+        help=f"open connections at once; a new one evicts the oldest still sending its head "
+        f"(default {MAX_CONNECTIONS}, or less below the file descriptor limit)",
+    )
     cli.add_argument("--log-level", default="info", help="uvicorn log level (default info)")
     return cli
 
@@ -87,15 +133,62 @@ def main(argv: Sequence[str] | None = None) -> int:
         value = getattr(args, name)
         if value is not None:
             settings[name] = value
+    for name in ("max_runs", "max_runs_per_principal", "max_tokens_cap", "run_timeout"):
+        value = getattr(args, name)
+        if value is not None:
+            settings[name] = value
+    if args.allowed_model is not None:
+        settings["allowed_models"] = tuple(args.allowed_model)
+    hosts = [*args.allowed_host, *([] if _loopback(args.host) else [args.host])]
+    settings.update(allowed_hosts=tuple(hosts), approver=args.approver)
+    if args.tokens_file is not None:
+        from ..server.principals import read_grants
+
+        settings["tokens"] = tuple(read_grants(args.tokens_file))
     config = ServerConfig.from_env(**settings)
+    if args.insecure_no_auth:
+        if not _loopback(args.host):
+            print("remi serve: --insecure-no-auth is refused on a non-loopback address "
+                  f"({args.host}); configure tokens instead.", file=sys.stderr)
+            return 2
+        print("WARNING: serving without authentication: anyone who can reach "
+              f"{args.host}:{args.port} may run the agent.", file=sys.stderr, flush=True)
+        config = replace(config, insecure_no_auth=True)
+    elif config.authenticator is None and not config.token and not config.tokens:
+        config = replace(config, token=_made_token(db))
     app = create_app(load_agent(args.agent), config)
-    auth = "bearer token required" if config.token else "no authentication (set REMI_API_TOKEN)"
+    auth = "no authentication" if args.insecure_no_auth else "bearer token required"
     print(f"serving {args.agent} at http://{args.host}:{args.port}/v1/runs ({auth}; db {db})",
           flush=True)
     # Open streams get a few seconds to end on shutdown; then the remaining runs are
     # cancelled (and logged as such) as the app's lifespan ends.
+    from ..server.slow_clients import default_max_connections, guarded_protocol, limit_accept_logs
+
+    limit_accept_logs()
+    if args.max_connections is None:
+        args.max_connections = default_max_connections()
     uvicorn.run(
         app, host=args.host, port=args.port, log_level=args.log_level,
-        timeout_graceful_shutdown=SHUTDOWN_GRACE,
+        timeout_graceful_shutdown=SHUTDOWN_GRACE, timeout_keep_alive=KEEP_ALIVE,
+        http=guarded_protocol(args.header_timeout, args.max_connections),
     )
     return 0
+
+
+def _loopback(host: str) -> bool:
+    return host in ("127.0.0.1", "localhost", "::1", "[::1]") or host.startswith("127.")
+
+
+def _made_token(db: Path) -> str:
+    """The token of a server started with none: made once, printed once, kept in a 0600 file
+    beside the database (read again on later starts)."""
+    path = db.with_name(db.name + ".token")
+    if path.is_file():
+        print(f"bearer token: in {path}", flush=True)
+        return path.read_text().strip()
+    token = secrets.token_urlsafe(32)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as file:
+        file.write(token + "\n")
+    print(f"bearer token (shown once, kept in {path}): {token}", flush=True)
+    return token

@@ -19,6 +19,8 @@ from ..core.messages import ToolCallRequest
 PROTOCOL_VERSION = "v1"
 RUNS_PATH = "/v1/runs"
 HEALTH_PATH = "/healthz"
+OPENAPI_PATH = "/v1/openapi.json"
+"""The protocol as an OpenAPI 3.1 document (served without a token, like the health check)."""
 RUN_ID_HEADER = "x-remi-run-id"
 """Response header of every run stream: the run's id, known before the first event."""
 STREAM_AFTER_HEADER = "x-remi-stream-after"

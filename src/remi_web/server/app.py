@@ -23,18 +23,29 @@ from ..core.run_claim import DEFAULT_LEASE_SECONDS
 from ..stores.sqlite import SQLiteStore
 from .agent_source import AgentSource, bind_agent
 from .approvals import ApprovalLedger
-from .auth import BearerAuth
+from .auth import Authentication
 from .config import ServerConfig
 from .database import open_database
 from .event_log import EventLog
+from .guard import RequestGuard
+from .owners import RunOwners
 from .keys import key_from_text, stored_key
 from .problems import HttpProblem
-from ..remote.protocol import HEALTH_PATH, LAST_EVENT_ID_HEADER, RUN_ID_HEADER, STREAM_AFTER_HEADER
+from ..remote.protocol import (
+    HEALTH_PATH,
+    LAST_EVENT_ID_HEADER,
+    OPENAPI_PATH,
+    RUN_ID_HEADER,
+    STREAM_AFTER_HEADER,
+)
 from .routes import make_routes
 from .runs import RunService
 from .signing import ApprovalSigner
 
 _log = logging.getLogger("remi_web.server")
+
+OPEN_PATHS = (HEALTH_PATH, OPENAPI_PATH)
+"""Paths served without a token."""
 
 
 def create_app(agent: AgentSource, config: ServerConfig | None = None) -> Starlette:
@@ -51,6 +62,7 @@ def create_app(agent: AgentSource, config: ServerConfig | None = None) -> Starle
     `await app.state.close()`) cancels live runs and closes the database.
     """
     cfg = config if config is not None else ServerConfig.from_env()
+    authenticator = cfg.resolve_authenticator()  # refuses a server with no way to log in
     store = SQLiteStore(cfg.db)
     conn = open_database(cfg.db)
     key = key_from_text(cfg.approval_key) if cfg.approval_key else stored_key(conn)
@@ -68,6 +80,11 @@ def create_app(agent: AgentSource, config: ServerConfig | None = None) -> Starle
         allow_edits=cfg.allow_edits,
         recover_every=cfg.recover_every,
         settle_after=getattr(served, "lease_seconds", None) or DEFAULT_LEASE_SECONDS,
+        owners=RunOwners(conn) if authenticator is not None else None,
+        approver=cfg.approver,
+        max_runs=cfg.max_runs,
+        max_runs_per_principal=cfg.max_runs_per_principal,
+        run_timeout=cfg.run_timeout,
     )
     closed = False
 
@@ -86,7 +103,7 @@ def create_app(agent: AgentSource, config: ServerConfig | None = None) -> Starle
         yield
         await close()
 
-    middleware: list[Middleware] = []
+    middleware = [Middleware(RequestGuard, hosts=cfg.hosts(), origins=cfg.cors_origins)]
     if cfg.cors_origins:
         middleware.append(
             Middleware(
@@ -98,8 +115,9 @@ def create_app(agent: AgentSource, config: ServerConfig | None = None) -> Starle
                 max_age=600,
             )
         )
-    if cfg.token:
-        middleware.append(Middleware(BearerAuth, token=cfg.token, open_paths=[HEALTH_PATH]))
+    middleware.append(
+        Middleware(Authentication, authenticator=authenticator, open_paths=OPEN_PATHS)
+    )
     app = Starlette(
         routes=make_routes(runs, cfg),
         middleware=middleware,

@@ -1,33 +1,49 @@
-"""Bearer-token authentication: every route but the health check needs
-`Authorization: Bearer <token>` when the server has a token (`REMI_API_TOKEN`)."""
+"""Bearer-token authentication: every route but the open ones (health check, OpenAPI document)
+needs `Authorization: Bearer <token>`; the token's `Principal` goes on the request."""
 
 from __future__ import annotations
 
-import hmac
 from collections.abc import Collection
 
+from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from .principals import ANONYMOUS, Authenticator, Principal
 from .problems import HttpProblem
 
-class BearerAuth:
-    """ASGI middleware refusing requests without the right bearer token (401).
+
+def principal_of(request: Request) -> Principal:
+    """The principal `Authentication` found for `request` (anonymous without it)."""
+    principal = getattr(request.state, "principal", None)
+    return principal if isinstance(principal, Principal) else ANONYMOUS
+
+
+class Authentication:
+    """ASGI middleware: finds the caller's principal, or answers 401.
 
     Args:
         app: the application it guards.
-        token: the token clients must send.
-        open_paths: paths served without a token (the health check).
+        authenticator: maps a bearer token to its principal (None: no authentication,
+            every caller is `ANONYMOUS`).
+        open_paths: paths served without a token.
     """
 
-    def __init__(self, app: ASGIApp, token: str, open_paths: Collection[str] = ()) -> None:
+    def __init__(
+        self, app: ASGIApp, authenticator: Authenticator | None, open_paths: Collection[str] = ()
+    ) -> None:
         self.app = app
-        self._expected = ("Bearer " + token).encode()
+        self.authenticator = authenticator
         self.open_paths = frozenset(open_paths)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        """Pass the request on if it may go through, else answer 401."""
-        if scope["type"] != "http" or scope["path"] in self.open_paths:
+        """Pass the request on with its principal if it may go through, else answer 401."""
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        state = scope.setdefault("state", {})
+        if self.authenticator is None or scope["path"] in self.open_paths:
+            state["principal"] = ANONYMOUS if self.authenticator is None else None
             await self.app(scope, receive, send)
             return
         given = b""
@@ -35,12 +51,18 @@ class BearerAuth:
             if name == b"authorization":
                 given = value
                 break
-        if hmac.compare_digest(given, self._expected):
+        scheme, _, token = given.decode("latin-1").strip().partition(" ")
+        principal = None
+        if scheme.lower() == "bearer" and token.strip():
+            principal = self.authenticator(token.strip())
+        if principal is not None:
+            state["principal"] = principal
             await self.app(scope, receive, send)
             return
         problem = HttpProblem(
             401, "unauthorized",
-            "This server needs `Authorization: Bearer <token>` (the server's REMI_API_TOKEN)."
+            "This server needs `Authorization: Bearer <token>` (its REMI_API_TOKEN, or a token "
+            "of REMI_API_TOKENS; see docs/deploying.md)."
             if not given
             else "The bearer token is not valid for this server.",
             "authorization",

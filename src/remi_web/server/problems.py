@@ -84,6 +84,4 @@ def problem_for(error: Exception) -> HttpProblem:
         _log.error("the served agent is misconfigured: %s", message)
         return HttpProblem(500, "agent_misconfigured", "The served agent is misconfigured.")
     _log.error("the agent failed to start a run", exc_info=error)
-    return HttpProblem(
-        500, "internal", f"The agent failed to start the run ({type(error).__name__})."
-    )
+    return HttpProblem(500, "internal", "The agent failed to start the run; see the server log.")

@@ -10,11 +10,15 @@ from ..core.ids import RunId
 from ..core.requests import ChatRequest, Resume, Start, ToolResults
 from .body import parse_chat_request, read_body
 from .config import ServerConfig
+from .auth import principal_of
+from .limits import check_overrides
 from .live_run import LiveRun
+from .openapi import serve_openapi
 from .problems import HttpProblem
 from ..remote.protocol import (
     HEALTH_PATH,
     LAST_EVENT_ID_HEADER,
+    OPENAPI_PATH,
     PROTOCOL_VERSION,
     RUN_ID_HEADER,
     RUN_INFO_ADAPTER,
@@ -30,7 +34,7 @@ def make_routes(runs: RunService, config: ServerConfig) -> list[Route]:
     """The routes serving `runs` with `config`'s limits."""
 
     async def request_of(request: Request, kind: type[Start | Resume | ToolResults]) -> ChatRequest:
-        chat = parse_chat_request(await read_body(request, config.max_body))
+        chat = parse_chat_request(await read_body(request, config.max_body, config.body_timeout))
         if not isinstance(chat.input, kind):
             raise HttpProblem(
                 422, "wrong_endpoint",
@@ -45,6 +49,7 @@ def make_routes(runs: RunService, config: ServerConfig) -> list[Route]:
                 f"{request.path_params['run_id']!r}.",
                 "input.run_id",
             )
+        check_overrides(chat, config)
         return chat
 
     def stream(live: LiveRun) -> Response:
@@ -53,35 +58,37 @@ def make_routes(runs: RunService, config: ServerConfig) -> list[Route]:
         return EventStreamResponse(subscription, config.keepalive, headers)
 
     async def start(request: Request) -> Response:
-        return stream(await runs.start(await request_of(request, Start)))
+        chat = await request_of(request, Start)
+        return stream(await runs.start(chat, principal_of(request)))
 
     async def resume(request: Request) -> Response:
         chat = await request_of(request, Resume)
-        return stream(await runs.resume(_run_id(request), chat))
+        return stream(await runs.resume(_run_id(request), chat, principal_of(request)))
 
     async def tool_results(request: Request) -> Response:
         chat = await request_of(request, ToolResults)
-        return stream(await runs.tool_results(_run_id(request), chat))
+        return stream(await runs.tool_results(_run_id(request), chat, principal_of(request)))
 
     async def recover(request: Request) -> Response:
-        await read_body(request, config.max_body)
+        await read_body(request, config.max_body, config.body_timeout)
         run_id = _run_id(request)
-        after = await runs.recover(run_id)
+        after = await runs.recover(run_id, principal=principal_of(request))
         headers = {RUN_ID_HEADER: run_id, STREAM_AFTER_HEADER: str(after)}
         return EventStreamResponse(runs.subscribe(run_id, after), config.keepalive, headers)
 
     async def cancel(request: Request) -> Response:
-        await read_body(request, config.max_body)
-        return _info(await runs.cancel(_run_id(request)))
+        await read_body(request, config.max_body, config.body_timeout)
+        return _info(await runs.cancel(_run_id(request), principal_of(request)))
 
     async def status(request: Request) -> Response:
-        return _info(runs.info(_run_id(request)))
+        return _info(runs.info(_run_id(request), principal_of(request)))
 
     async def events(request: Request) -> Response:
         run_id = _run_id(request)
         after = _after(request)
         headers = {RUN_ID_HEADER: run_id, STREAM_AFTER_HEADER: str(after)}
-        return EventStreamResponse(runs.subscribe(run_id, after), config.keepalive, headers)
+        subscription = runs.subscribe(run_id, after, principal_of(request))
+        return EventStreamResponse(subscription, config.keepalive, headers)
 
     async def health(request: Request) -> Response:
         return JSONResponse(
@@ -97,6 +104,7 @@ def make_routes(runs: RunService, config: ServerConfig) -> list[Route]:
         Route(RUNS_PATH + "/{run_id}/events", events, methods=["GET"]),
         Route(RUNS_PATH + "/{run_id}", status, methods=["GET"]),
         Route(HEALTH_PATH, health, methods=["GET"]),
+        Route(OPENAPI_PATH, serve_openapi, methods=["GET"]),
     ]
 
 
@@ -119,13 +127,19 @@ def _after(request: Request) -> int:
         request.query_params.get("after", "0"), "after"
     )
     text = text.strip() or "0"
-    if not (text.isascii() and text.isdigit()):
+    digits = text.lstrip("0") or "0"
+    if not (text.isascii() and text.isdigit()) or len(digits) > 19 or int(digits) > _MAX_EVENT_ID:
+        shown = text if len(text) <= 40 else text[:40] + "..."
         raise HttpProblem(
             400, "invalid_last_event_id",
-            f"{field} must be the id (a whole number) of the last event received, not {text!r}.",
+            f"{field} must be the id (a whole number up to {_MAX_EVENT_ID}) of the last event "
+            f"received, not {shown!r}.",
             field,
         )
-    return int(text)
+    return int(digits)
+
+
+_MAX_EVENT_ID = 2**63 - 1  # SQLite's largest integer
 
 
 def _info(info: RunInfo) -> Response:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 import time
 from dataclasses import replace
 
@@ -32,7 +33,7 @@ from ..core.events import (
     RunResumed,
     RunStart,
 )
-from ..core.ids import RunId, new_id, new_run_id
+from ..core.ids import RunId, new_id, new_run_id, new_thread_id
 from ..core.requests import ChatRequest, Resume, ToolResults
 from ..core.run_claim import DEFAULT_LEASE_SECONDS
 from ..core.run_close import close_run
@@ -47,11 +48,14 @@ from .live_run import LiveRun, Subscription
 from .problems import HttpProblem, problem_for
 from ..remote.protocol import RunInfo
 from .run_status import expect, logged_event, not_found, run_info, status_after
+from .limits import too_many_runs
+from .owners import RunOwners, scoped_thread, unscoped_thread
+from .principals import ANONYMOUS, Principal
 from .signing import ApprovalSigner
 
 _log = logging.getLogger("remi_web.server")
 
-_RECOVERY = "recovery"  # the reader of a run recovered by the sweeper: nobody
+_URL = re.compile(r"\b[a-z][a-z0-9+.-]*://[^\s'\"]+", re.IGNORECASE)  # never shown to clients
 
 
 class RunService:
@@ -70,6 +74,11 @@ class RunService:
         recover_every: seconds between sweeps for runs to recover (None: no sweeping).
         settle_after: how old a checkpoint must be before a sweep logs the pause or end
             its server did not (the agent's lease: that server is surely gone by then).
+        owners: who owns which run (None: no ownership, every caller may touch any run).
+        approver: "other": a run's interrupts must be answered by another principal than
+            the one who started it.
+        max_runs, max_runs_per_principal: live runs at once (429 beyond).
+        run_timeout: seconds a run may stream before it is cancelled.
     """
 
     def __init__(
@@ -85,6 +94,11 @@ class RunService:
         allow_edits: bool,
         recover_every: float | None = None,
         settle_after: float = DEFAULT_LEASE_SECONDS,
+        owners: RunOwners | None = None,
+        approver: str = "any",
+        max_runs: int | None = None,
+        max_runs_per_principal: int | None = None,
+        run_timeout: float | None = None,
     ) -> None:
         self.agent = agent
         self.checkpoints = checkpoints
@@ -100,15 +114,37 @@ class RunService:
         self.recover_every = recover_every
         self.settle_after = settle_after
         self._sweeper: asyncio.Task[None] | None = None
+        self.owners = owners
+        self.approver = approver
+        self.max_runs = max_runs
+        self.max_runs_per_principal = max_runs_per_principal
+        self.run_timeout = run_timeout
+        self._streaming: dict[RunId, str] = {}  # live run -> the principal it streams for
 
-    async def start(self, request: ChatRequest) -> LiveRun:
-        """Start a run (`input` is `Start`); returns once its first event is out."""
-        return await self._launch(request, ChatCtx(run_id=new_run_id()), None)
+    async def start(self, request: ChatRequest, principal: Principal = ANONYMOUS) -> LiveRun:
+        """Start a run (`input` is `Start`); returns once its first event is out. The run
+        belongs to `principal`, and so does its thread."""
+        self._check_capacity(principal)
+        if self.owners is not None:
+            thread = request.thread_id or new_thread_id()
+            request = replace(request, thread_id=scoped_thread(principal, thread))
+        return await self._launch(request, ChatCtx(run_id=new_run_id()), None, principal)
 
-    async def resume(self, run_id: RunId, request: ChatRequest) -> LiveRun:
+    async def resume(
+        self, run_id: RunId, request: ChatRequest, principal: Principal = ANONYMOUS
+    ) -> LiveRun:
         """Continue a paused run after checking every answer's approval token."""
         resume = request.input
         assert isinstance(resume, Resume)
+        owner = self._allowed(run_id, principal, answering=bool(resume.payloads))
+        if resume.payloads and self.approver == "other" and owner == principal.name:
+            raise HttpProblem(
+                403, "approval_forbidden",
+                f"Run {run_id!r} was started by {principal.name!r}: on this server another "
+                "principal (with the approve scope) answers its interrupts.",
+                "authorization",
+            )
+        self._check_capacity(principal)
         last = self._reserve(run_id)
         consumed: list[str] = []
         try:
@@ -127,17 +163,21 @@ class RunService:
                 )
             expect(run_id, last, ("interrupted", "stalled"), "resume")
             consumed = consume_approvals(resume, self.ledger)
-            return await self._launch(request, ChatCtx(run_id=run_id), run_id)
+            return await self._launch(request, ChatCtx(run_id=run_id), run_id, principal)
         except BaseException:
             if consumed:
                 self.ledger.release(run_id, consumed)
             self._busy.discard(run_id)
             raise
 
-    async def tool_results(self, run_id: RunId, request: ChatRequest) -> LiveRun:
+    async def tool_results(
+        self, run_id: RunId, request: ChatRequest, principal: Principal = ANONYMOUS
+    ) -> LiveRun:
         """Continue a run waiting for the caller's tool results."""
         results = request.input
         assert isinstance(results, ToolResults)
+        self._allowed(run_id, principal)
+        self._check_capacity(principal)
         last = self._reserve(run_id)
         consumed: list[str] = []
         try:
@@ -152,14 +192,16 @@ class RunService:
                     "answered; a tool result counts once.",
                     "input.results",
                 )
-            return await self._launch(request, ChatCtx(run_id=run_id), run_id)
+            return await self._launch(request, ChatCtx(run_id=run_id), run_id, principal)
         except BaseException:
             if consumed:
                 self.ledger.release(run_id, consumed)
             self._busy.discard(run_id)
             raise
 
-    async def recover(self, run_id: RunId, settled_for: float = 0.0) -> int:
+    async def recover(
+        self, run_id: RunId, settled_for: float = 0.0, principal: Principal | None = None
+    ) -> int:
         """Recover a run whose log stopped short of a pause or an end; the sequence of its
         last event before the recovery (read on from there).
 
@@ -167,8 +209,10 @@ class RunService:
         `run_busy`), or, if its checkpoint got further than its log, the missing pause or
         end is logged (once the checkpoint is `settled_for` seconds old: another server may
         still be about to log it). A recovered run goes on without readers until it pauses or
-        ends.
+        ends. `principal`: who asks (None: the server's own sweep).
         """
+        if principal is not None:
+            self._allowed(run_id, principal)
         last = self._reserve(run_id)
         try:
             status = status_after(last)
@@ -231,21 +275,30 @@ class RunService:
                 _log.exception("the recovery sweep failed")
             await asyncio.sleep(every)
 
-    def subscribe(self, run_id: RunId, after: int) -> Subscription:
+    def subscribe(
+        self, run_id: RunId, after: int, principal: Principal | None = None
+    ) -> Subscription:
         """A reader of the run from event `after` on: the log first, then live."""
         if self.log.last(run_id) is None:
             raise not_found(run_id)
+        if principal is not None:
+            self._allowed(run_id, principal, answering=True)
         logged = self.log.read(run_id, after)
         backlog = [json_frame(event.sequence, event.type, event.body) for event in logged]
         seen = logged[-1].sequence if logged else after
         return Subscription(backlog, self.live.get(run_id), seen)
 
-    def info(self, run_id: RunId) -> RunInfo:
+    def info(self, run_id: RunId, principal: Principal | None = None) -> RunInfo:
         """The run's status and what it waits for, from its event log."""
-        return run_info(self.log, run_id, live=run_id in self.live)
+        info = run_info(self.log, run_id, live=run_id in self.live)
+        if principal is not None:
+            self._allowed(run_id, principal, answering=True)
+        return info
 
-    async def cancel(self, run_id: RunId) -> RunInfo:
+    async def cancel(self, run_id: RunId, principal: Principal | None = None) -> RunInfo:
         """Cancel a live run (and wait for it to stop) or a paused one."""
+        if self.log.last(run_id) is not None and principal is not None:
+            self._allowed(run_id, principal)
         live = self.live.get(run_id)
         if live is not None:
             live.ctx.cancel()
@@ -279,6 +332,24 @@ class RunService:
         for task in list(self._tasks):
             task.cancel()
 
+    def _allowed(self, run_id: RunId, principal: Principal, answering: bool = False) -> str | None:
+        """Refuse (404) a principal that may not touch the run; the run's owner."""
+        if self.log.last(run_id) is None:
+            raise not_found(run_id)
+        if self.owners is None:
+            return None
+        return self.owners.check(run_id, principal, reading_or_answering=answering)
+
+    def _check_capacity(self, principal: Principal) -> None:
+        """Refuse (429) a run over the server's or the principal's limit."""
+        if self.max_runs is not None and len(self._streaming) >= self.max_runs:
+            raise too_many_runs("This server", self.max_runs)
+        limit = self.max_runs_per_principal
+        if limit is not None and sum(
+            1 for name in self._streaming.values() if name == principal.name
+        ) >= limit:
+            raise too_many_runs(f"Principal {principal.name!r}", limit)
+
     def _reserve(self, run_id: RunId) -> LoggedEvent:
         """Reserve the run for one continuation; its last logged event."""
         last = self.log.last(run_id)
@@ -309,13 +380,18 @@ class RunService:
             raise problem_for(error) from error
 
     async def _launch(
-        self, request: ChatRequest, ctx: ChatCtx, claimed: RunId | None, unattended: bool = False
+        self,
+        request: ChatRequest,
+        ctx: ChatCtx,
+        claimed: RunId | None,
+        principal: Principal = ANONYMOUS,
+        unattended: bool = False,
     ) -> LiveRun:
         """Start driving the agent's stream in a task of its own; the live run once its
         first event is out, or the refusal the agent raised before it. An `unattended` run
         is never cancelled for lack of readers."""
         ready: asyncio.Future[LiveRun] = asyncio.get_running_loop().create_future()
-        task = asyncio.create_task(self._drive(request, ctx, claimed, ready, unattended))
+        task = asyncio.create_task(self._drive(request, ctx, claimed, ready, principal, unattended))
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
         return await asyncio.shield(ready)  # a request cancelled meanwhile leaves the run be
@@ -326,11 +402,15 @@ class RunService:
         ctx: ChatCtx,
         claimed: RunId | None,
         ready: asyncio.Future[LiveRun],
+        principal: Principal = ANONYMOUS,
         unattended: bool = False,
     ) -> None:
         stream = self.agent.chat(request, ctx)
         live: LiveRun | None = None
         ended = False
+        deadline: asyncio.TimerHandle | None = None
+        key = RunId(f"launching:{id(ready)}")
+        self._streaming[key] = principal.name  # counts against the limits from now on
         try:
             try:
                 first = await anext(stream)
@@ -348,6 +428,11 @@ class RunService:
             grace = None if unattended else self.reconnect_grace
             live = LiveRun(run_id, ctx, last.sequence if last else 0, grace)
             self.live[run_id] = live
+            self._streaming[run_id] = self._streaming.pop(key)
+            if claimed is None and self.owners is not None:
+                self.owners.record(run_id, principal)
+            if self.run_timeout is not None:
+                deadline = asyncio.get_running_loop().call_later(self.run_timeout, ctx.cancel)
             ended = self._publish(live, first)
             ready.set_result(live)
             if not ended:
@@ -363,7 +448,11 @@ class RunService:
             _log.error("run %s failed mid-stream", live.run_id, exc_info=error)
             ended = self._publish_quietly(live, ErrorEvent(code, str(error) or type(error).__name__))
         finally:
+            self._streaming.pop(key, None)
+            if deadline is not None:
+                deadline.cancel()
             if live is not None:
+                self._streaming.pop(live.run_id, None)
                 if not ended:
                     reason = "the server stopped" if ctx.cancelled else "the agent stopped"
                     self._publish_quietly(
@@ -385,7 +474,13 @@ class RunService:
         return event.type in TERMINAL_TYPES
 
     def _record(self, run_id: RunId, sequence: int, event: AgentEvent) -> str:
-        """Sign (interrupts) and log one event as number `sequence`; its JSON."""
+        """Sign (interrupts) and log one event as number `sequence`; its JSON. A scoped
+        thread id is shown as its principal knows it."""
+        if self.owners is not None and isinstance(event, RunStart | RunResumed):
+            event = replace(event, thread_id=unscoped_thread(event.thread_id))
+        if isinstance(event, ErrorEvent) and _URL.search(event.message):
+            _log.warning("run %s failed: %s", run_id, event.message)  # the detail stays here
+            event = replace(event, message=_URL.sub("<the model endpoint>", event.message))
         if isinstance(event, InterruptEvent):
             event = replace(
                 event,

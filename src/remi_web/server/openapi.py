@@ -1,0 +1,394 @@
+"""The protocol of `docs/protocol.md` as an OpenAPI 3.1 document, built from the pydantic
+types the server and the client use (so it cannot drift from them); served at
+`GET /v1/openapi.json` without a token."""
+
+from __future__ import annotations
+
+import copy
+import json
+from functools import cache
+from typing import Any
+
+from pydantic import TypeAdapter
+from starlette.requests import Request
+from starlette.responses import Response
+
+from ..core.requests import CHAT_REQUEST_ADAPTER
+from ..core.wire import EVENT_ADAPTER
+from ..remote.protocol import (
+    ERROR_BODY_ADAPTER,
+    EVENT_STREAM,
+    HEALTH_PATH,
+    OPENAPI_PATH,
+    PROTOCOL_VERSION,
+    RUN_ID_HEADER,
+    RUN_INFO_ADAPTER,
+    RUNS_PATH,
+    STREAM_AFTER_HEADER,
+)
+
+OPENAPI_VERSION = "3.1.0"
+MAX_EVENT_ID = 2**63 - 1
+_SCHEMAS = "#/components/schemas/"
+_JSON = "application/json"
+
+
+def openapi_document() -> dict[str, Any]:
+    """The OpenAPI 3.1 document of the protocol (a fresh copy, free to change)."""
+    return copy.deepcopy(_document())
+
+
+async def serve_openapi(request: Request) -> Response:
+    """`GET /v1/openapi.json`."""
+    return Response(_document_json(), media_type=_JSON)
+
+
+@cache
+def _document_json() -> bytes:
+    return json.dumps(_document(), separators=(",", ":")).encode()
+
+
+@cache
+def _document() -> dict[str, Any]:
+    schemas = _schemas()
+    run_id = {"$ref": "#/components/parameters/RunId"}
+    start, resume, tool_results = (
+        _chat_request(schemas, "StartRunRequest", "Start", "start"),
+        _chat_request(schemas, "ResumeRequest", "Resume", "resume"),
+        _chat_request(schemas, "ToolResultsRequest", "ToolResults", "tool_results"),
+    )
+    body_errors = {
+        400: "`invalid_json` (empty, not UTF-8, not JSON), `too_deep` (nested deeper than 64 "
+        "levels)",
+        413: "`body_too_large`",
+        415: "`unsupported_media_type`",
+        422: "`invalid_request` (`field` names the first bad field), `wrong_endpoint`, "
+        "`run_id_mismatch`, `missing_payload`, `unknown_interrupt`, `bad_request`",
+        500: "`internal`, `agent_misconfigured`, `empty_stream`: the agent failed before its "
+        "first event (details in the server log only)",
+        503: "`store_error`, `checkpoint_corrupt`, `checkpoint_version`",
+    }
+    run_errors = {
+        404: "`run_not_found`",
+        409: "`run_busy`, `run_not_resumable`",
+    }
+    paths = {
+        RUNS_PATH: {
+            "post": _operation(
+                "startRun", "Start a run", "Start a run; its events stream back.",
+                body=start, answer=_stream("The run's event stream."),
+                errors={**body_errors, 409: "`run_busy`"},
+            ),
+        },
+        RUNS_PATH + "/{run_id}/resume": {
+            "post": _operation(
+                "resumeRun", "Resume a run paused by interrupts",
+                "One payload per pending interrupt, with the approval token each came with.",
+                params=[run_id], body=resume,
+                answer=_stream("The run's event stream, from `run_resumed`."),
+                errors={
+                    **body_errors, **run_errors,
+                    403: "`approval_required`, `approval_invalid`, `edit_not_allowed`",
+                    409: "`run_busy`, `run_not_resumable`, `approval_replayed`",
+                },
+            ),
+        },
+        RUNS_PATH + "/{run_id}/tool-results": {
+            "post": _operation(
+                "sendToolResults", "Deliver the results of caller-run tools",
+                "Answers a `need_tool_execution` event.",
+                params=[run_id], body=tool_results,
+                answer=_stream("The run's event stream, from `run_resumed`."),
+                errors={
+                    **body_errors, **run_errors,
+                    409: "`run_busy`, `run_not_resumable`, `tool_results_replayed`",
+                },
+            ),
+        },
+        RUNS_PATH + "/{run_id}/cancel": {
+            "post": _operation(
+                "cancelRun", "Cancel a run",
+                "A live run's tools are cancelled and its stream ends with `cancelled`; a "
+                "paused run is marked cancelled. Answers once the run stopped.",
+                params=[run_id], body=_empty_body(), answer=_run_info(),
+                errors={**run_errors, 413: "`body_too_large`", 415: "`unsupported_media_type`"},
+            ),
+        },
+        RUNS_PATH + "/{run_id}/recover": {
+            "post": _operation(
+                "recoverRun", "Recover a run whose server died mid-stream",
+                "Takes the run over; its events stream from where its log stopped.",
+                params=[run_id], body=_empty_body(),
+                answer=_stream("The run's events from where its log stopped."),
+                errors={
+                    **run_errors, 413: "`body_too_large`", 415: "`unsupported_media_type`",
+                    503: "`store_error`, `checkpoint_corrupt`, `checkpoint_version`",
+                },
+            ),
+        },
+        RUNS_PATH + "/{run_id}": {
+            "get": _operation(
+                "getRun", "A run's status",
+                "Its status, pending interrupts (with their approval tokens) or tool calls.",
+                params=[run_id], answer=_run_info(), errors={404: "`run_not_found`"},
+            ),
+        },
+        RUNS_PATH + "/{run_id}/events": {
+            "get": _operation(
+                "runEvents", "Read a run's events (reconnect)",
+                "The events after `Last-Event-ID` (or `after`) from the log, then live until "
+                "the run's stream ends.",
+                params=[
+                    run_id,
+                    {"$ref": "#/components/parameters/LastEventId"},
+                    {"$ref": "#/components/parameters/After"},
+                ],
+                answer=_stream("The run's events after the given id."),
+                errors={
+                    400: "`invalid_last_event_id` (not a whole number up to 2^63-1)",
+                    404: "`run_not_found`",
+                },
+            ),
+        },
+        HEALTH_PATH: {
+            "get": _operation(
+                "health", "Check the server is up", "No token needed.", secured=False,
+                answer={
+                    "description": "The server is up.",
+                    "content": {_JSON: {"schema": {"$ref": _SCHEMAS + "Health"}}},
+                },
+            ),
+        },
+        OPENAPI_PATH: {
+            "get": _operation(
+                "openapi", "This document", "The protocol as OpenAPI 3.1; no token needed.",
+                secured=False,
+                answer={
+                    "description": "The OpenAPI document.",
+                    "content": {_JSON: {"schema": {"type": "object"}}},
+                },
+            ),
+        },
+    }
+    return {
+        "openapi": OPENAPI_VERSION,
+        "info": {
+            "title": "remi-web agent server",
+            "version": PROTOCOL_VERSION,
+            "description": (
+                "Any agent served over HTTP + server-sent events (see docs/protocol.md). "
+                "Requests are the JSON of `ChatRequest`; run answers are `text/event-stream` "
+                "frames `event: <type>`, `id: <sequence>`, `data: <AgentEvent JSON>`; every "
+                "refusal is `{\"error\": {\"code\", \"message\", \"field\"}}` with a 4xx or "
+                "5xx status. Request bodies may nest arrays and objects at most 64 levels deep."
+            ),
+        },
+        "jsonSchemaDialect": "https://spec.openapis.org/oas/3.1/dialect/base",
+        "security": [{"bearerAuth": []}],
+        "paths": paths,
+        "components": {
+            "schemas": schemas,
+            "securitySchemes": {
+                "bearerAuth": {
+                    "type": "http",
+                    "scheme": "bearer",
+                    "description": "`Authorization: Bearer <token>`: a token the server "
+                    "knows (REMI_API_TOKEN...). Every path but /healthz and "
+                    "/v1/openapi.json needs it.",
+                },
+            },
+            "parameters": {
+                "RunId": {
+                    "name": "run_id", "in": "path", "required": True,
+                    "description": "The run.", "schema": {"type": "string", "minLength": 1},
+                },
+                "LastEventId": {
+                    "name": "Last-Event-ID", "in": "header", "required": False,
+                    "description": "The id of the last event received (0: from the start); "
+                    "wins over `after`.",
+                    "schema": _event_id(),
+                },
+                "After": {
+                    "name": "after", "in": "query", "required": False,
+                    "description": "The id of the last event received, for clients that "
+                    "cannot set `Last-Event-ID`.",
+                    "schema": _event_id(),
+                },
+            },
+            "headers": {
+                "RunId": {
+                    "description": "The run of the stream, known before its first event.",
+                    "schema": {"type": "string"},
+                },
+                "StreamAfter": {
+                    "description": "The id of the run's last event before this stream (the "
+                    "`Last-Event-ID` to reconnect with before a first event arrived).",
+                    "schema": _event_id(),
+                },
+            },
+            "responses": {
+                "Problem": {
+                    "description": "A refusal: `code` is stable, `message` says what to "
+                    "change, `field` is the dotted path of the request field at fault or null.",
+                    "content": {_JSON: {"schema": {"$ref": _SCHEMAS + "ErrorBody"}}},
+                },
+            },
+        },
+    }
+
+
+def _schemas() -> dict[str, Any]:
+    """Every type of the protocol, as `components.schemas`."""
+    adapters: list[tuple[str, Any, TypeAdapter[Any]]] = [
+        ("ChatRequest", "validation", CHAT_REQUEST_ADAPTER),
+        ("RunInfo", "serialization", RUN_INFO_ADAPTER),
+        ("ErrorBody", "serialization", ERROR_BODY_ADAPTER),
+        ("AgentEvent", "serialization", EVENT_ADAPTER),
+    ]
+    tops, definitions = TypeAdapter.json_schemas(adapters, ref_template=_SCHEMAS + "{model}")
+    schemas: dict[str, Any] = dict(definitions.get("$defs", {}))
+    for (name, _), top in tops.items():
+        if top.get("$ref") != _SCHEMAS + name:  # a union, not a named type
+            schemas[name] = {"title": name, **top}
+    schemas["AgentEvent"]["description"] = (
+        "One event of a run stream (the `data` of an SSE frame whose `event` is its `type`)."
+    )
+    schemas["ServerSentEvent"] = {
+        "title": "ServerSentEvent",
+        "description": "One frame of a run stream (OpenAPI 3.1 has a `text/event-stream` "
+        "schema describe each event): `event` is the type of the event in `data`, `id` its "
+        "sequence in the run.",
+        "type": "object",
+        "properties": {
+            "event": {"type": "string"},
+            "id": {"type": "string", "pattern": "^[0-9]+$"},
+            "data": {
+                "type": "string",
+                "contentMediaType": _JSON,
+                "contentSchema": {"$ref": _SCHEMAS + "AgentEvent"},
+            },
+        },
+        "required": ["event", "id", "data"],
+    }
+    schemas["Health"] = {
+        "title": "Health",
+        "type": "object",
+        "properties": {
+            "status": {"const": "ok"},
+            "protocol": {"type": "string"},
+            "live_runs": {"type": "integer", "minimum": 0},
+        },
+        "required": ["status", "protocol", "live_runs"],
+    }
+    _require_tags(schemas)
+    return schemas
+
+
+def _require_tags(schemas: dict[str, Any]) -> None:
+    """A discriminated union needs its tag: mark it required in every member."""
+    tags: list[tuple[str, str]] = []  # (member, tag)
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            discriminator = node.get("discriminator")
+            if isinstance(discriminator, dict):
+                for ref in discriminator.get("mapping", {}).values():
+                    tags.append((ref.removeprefix(_SCHEMAS), discriminator["propertyName"]))
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(schemas)
+    for member, tag in tags:
+        required = schemas[member].setdefault("required", [])
+        if tag not in required:
+            required.append(tag)
+
+
+def _chat_request(
+    schemas: dict[str, Any], name: str, member: str, kind: str
+) -> dict[str, Any]:
+    """`ChatRequest` narrowed to one kind of input, as the body of its endpoint."""
+    schema = copy.deepcopy(schemas["ChatRequest"])
+    schema["title"] = name
+    schema["description"] = f"A `ChatRequest` whose `input.type` is {kind!r}."
+    schema["properties"]["input"] = {"$ref": _SCHEMAS + member}
+    schemas[name] = schema
+    return {
+        "required": True,
+        "description": schema["description"],
+        "content": {_JSON: {"schema": {"$ref": _SCHEMAS + name}}},
+    }
+
+
+def _empty_body() -> dict[str, Any]:
+    return {
+        "required": False,
+        "description": "None, or `{}` (ignored).",
+        "content": {_JSON: {"schema": {"type": "object"}}},
+    }
+
+
+def _event_id() -> dict[str, Any]:
+    return {"type": "integer", "minimum": 0, "maximum": MAX_EVENT_ID}
+
+
+def _stream(description: str) -> dict[str, Any]:
+    return {
+        "description": description + " One SSE frame per event: `event: <type>`, "
+        "`id: <sequence>`, `data: <AgentEvent JSON>` (see the `AgentEvent` schema); the "
+        "stream ends after one terminal event (`done`, `interrupt`, `need_tool_execution`, "
+        "`error`, `cancelled`). Idle streams carry `: keep-alive` comments.",
+        "headers": {
+            RUN_ID_HEADER: {"$ref": "#/components/headers/RunId"},
+            STREAM_AFTER_HEADER: {"$ref": "#/components/headers/StreamAfter"},
+        },
+        "content": {EVENT_STREAM: {"schema": {"$ref": _SCHEMAS + "ServerSentEvent"}}},
+    }
+
+
+def _run_info() -> dict[str, Any]:
+    return {
+        "description": "The run's status document.",
+        "content": {_JSON: {"schema": {"$ref": _SCHEMAS + "RunInfo"}}},
+    }
+
+
+def _operation(
+    operation_id: str,
+    summary: str,
+    description: str,
+    *,
+    answer: dict[str, Any],
+    params: list[dict[str, Any]] | None = None,
+    body: dict[str, Any] | None = None,
+    errors: dict[int, str] | None = None,
+    secured: bool = True,
+) -> dict[str, Any]:
+    problem = {"$ref": "#/components/responses/Problem"}
+    responses: dict[str, Any] = {"200": answer}
+    listed = dict(errors or {})
+    if secured:
+        listed[401] = "`unauthorized`: the bearer token is missing or wrong"
+    for status in sorted(listed):
+        responses[str(status)] = {
+            "description": "Codes: " + listed[status] + ".",
+            "content": {_JSON: {"schema": {"$ref": _SCHEMAS + "ErrorBody"}}},
+        }
+    responses["4XX"] = problem
+    responses["5XX"] = problem
+    operation: dict[str, Any] = {
+        "operationId": operation_id,
+        "summary": summary,
+        "description": description,
+        "responses": responses,
+    }
+    if params:
+        operation["parameters"] = params
+    if body is not None:
+        operation["requestBody"] = body
+    if not secured:
+        operation["security"] = []
+    return operation
