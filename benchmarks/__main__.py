@@ -32,6 +32,7 @@ SCENARIOS = {
     "http": "benchmarks.http_stream",
     "peers": "benchmarks.peer_compare",
     "concurrency": "benchmarks.concurrency",
+    "vfs": "benchmarks.vfs",
     "pyodide": "benchmarks.pyodide",
     "transport_load": "benchmarks.transport_load",
     "wasm": "benchmarks.wasm",

@@ -29,6 +29,7 @@ class Config:
         long_turns: tool turns (10 KB results) of the long run on each store.
         http_deltas: text deltas streamed over loopback HTTP.
         concurrent_runs: runs in flight at once on one event loop.
+        vfs_entries: entries created one by one in a saved virtual file tree.
         results: where to write profiles and read external results.
     """
 
@@ -45,6 +46,7 @@ class Config:
     long_turns: int = 1000
     http_deltas: int = 10_000
     concurrent_runs: int = 1000
+    vfs_entries: int = 10_000
     results: Path = RESULTS
 
     @staticmethod
@@ -62,6 +64,7 @@ class Config:
             long_turns=40,
             http_deltas=200,
             concurrent_runs=20,
+            vfs_entries=500,
             results=results,
         )
 

@@ -12,6 +12,7 @@ import sys
 import time
 import urllib.request
 from pathlib import Path
+from collections.abc import Iterator
 from typing import Any
 
 from playwright.sync_api import Page
@@ -66,6 +67,16 @@ class WebServer:
             self.process.wait(10)
         except subprocess.TimeoutExpired:
             self.process.kill()
+
+
+def serving_agent_file(folder: Path, source: str, *args: str) -> Iterator[WebServer]:
+    """`remi web --agent FILE` for an agent file with `source` written in `folder` (a fixture
+    body: yields the server, stops it after)."""
+    path = folder / "agent_file.py"
+    path.write_text(source)
+    server = WebServer(*args, "--agent", str(path))
+    yield server
+    server.stop()
 
 
 TERMINAL = ("done", "interrupt", "error", "cancelled", "need_tool_execution")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from browser_app import WebServer, ask, events, screenshot
+from browser_app import WebServer, ask, serving_agent_file, events, screenshot
 from playwright.sync_api import Page
 
 OWN_AGENT = '''
@@ -26,11 +26,7 @@ agent = AgentBuilder().tools(shout).system("You shout.")
 
 @pytest.fixture(scope="module")
 def own_agent_web(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WebServer]:
-    path = tmp_path_factory.mktemp("own") / "my_agent.py"
-    path.write_text(OWN_AGENT)
-    server = WebServer("--tps", "0", "--agent", str(path))
-    yield server
-    server.stop()
+    yield from serving_agent_file(tmp_path_factory.mktemp("own"), OWN_AGENT, "--tps", "0")
 
 
 @pytest.fixture(scope="module")

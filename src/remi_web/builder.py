@@ -16,7 +16,7 @@ from .core.model_io import ChatModel
 from .core.observer import NO_OBSERVER, RunObserver
 from .core.registry import ToolRegistry
 from .core.requests import RunOverrides
-from .core.secrets import Redactor, Secret
+from .core.secrets import Redactor, SecretValue, secrets_of
 from .core.store import Store
 from .stores.memory import MemoryStore
 from .core.tool import Tool
@@ -128,7 +128,7 @@ class AgentBuilder(Generic[M]):
         tracer: RunObserver,
         *,
         secret_fields: Iterable[str] = (),
-        secrets: Iterable[str | Secret] = (),
+        secrets: Iterable[SecretValue] = (),
     ) -> AgentBuilder[M]:
         """Trace runs with `tracer` (tracing is off unless set).
 
@@ -137,17 +137,22 @@ class AgentBuilder(Generic[M]):
                 fans out to several), or any other `RunObserver`.
             secret_fields: more field names (in metadata, tool arguments and results) whose
                 values are masked; API keys, tokens and passwords are masked anyway.
-            secrets: exact values never to show (e.g. an API key).
+            secrets: exact values never to show, whatever they look like (e.g. an API key,
+                as a str, a `Secret` or a pydantic `SecretStr`). Declared secrets
+                (`HoldsSecrets`) join them: the tracer's here (a `LangSmithTracer`'s own
+                key), the model's in `build()` (an `OpenAIModel`'s API key).
         """
-        redactor = Redactor().extended(secret_fields, secrets)
+        redactor = Redactor().extended(secret_fields, [*secrets, *secrets_of(tracer)])
         built: AgentBuilder[M] = self._with(_tracer=tracer, _redactor=redactor)
         return built
 
     def build(self: AgentBuilder[ChatModel]) -> AgentLoop:
-        """The agent. Needs a model."""
+        """The agent. Needs a model. The secrets the model declares (its API key...) join
+        the redactor, so traces never show them."""
         model = self._model
         if isinstance(model, NoModel):
             raise ConfigurationError("AgentBuilder.build() needs a model: call .model(...) first.")
+        redactor = self._redactor.extended(secrets=secrets_of(model))
         return AgentLoop(
             model=model,  # type: ignore[arg-type]
             tools=ToolRegistry(self._tools),
@@ -156,7 +161,7 @@ class AgentBuilder(Generic[M]):
             max_turns=self._max_turns,
             defaults=self._defaults,
             tracer=self._tracer,
-            redactor=self._redactor,
+            redactor=redactor,
             name=self._name,
             lease_seconds=self._lease_seconds,
             tool_timeout=self._tool_timeout,

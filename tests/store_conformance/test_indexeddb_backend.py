@@ -8,6 +8,7 @@ natively these tests are skipped; the lane requires every one of them to pass.
 from __future__ import annotations
 
 import asyncio
+import json
 from collections.abc import AsyncIterator
 from uuid import uuid4
 
@@ -17,7 +18,15 @@ from pydantic import JsonValue
 from remi_web.core.errors import StoreError
 from remi_web.core.ids import RunId, ThreadId
 from remi_web.stores import idb
-from remi_web.stores.idb_database import CHECKPOINTS, META, SNAPSHOTS, THREADS, VERSION, migrate
+from remi_web.stores.idb_database import (
+    CHECKPOINTS,
+    META,
+    SNAPSHOT_ENTRIES,
+    SNAPSHOTS,
+    THREADS,
+    VERSION,
+    migrate,
+)
 from remi_web.stores.indexeddb import IndexedDBStore
 from remi_web.stores.indexeddb_snapshots import IndexedDBSnapshotStore
 from remi_web.tools import VirtualWorkspace
@@ -182,7 +191,10 @@ async def test_newer_code_migrates_the_data_and_older_code_is_refused(name: str)
     try:
         assert blocked == [], "the open store did not give way to the upgrade"
         assert newer.store_names() == sorted(
-            ["added_in_v2", CHECKPOINTS, "messages", META, "run_messages", SNAPSHOTS, THREADS]
+            [
+                "added_in_v2", CHECKPOINTS, "messages", META, "run_messages", SNAPSHOT_ENTRIES,
+                SNAPSHOTS, THREADS,
+            ]
         )
         rewritten: list[JsonValue] = []
         await newer.run([THREADS], "readonly", lambda tx: tx.get_all(THREADS, rewritten.extend))
@@ -267,18 +279,24 @@ async def test_unreadable_records_raise_store_error(name: str) -> None:
     }
     await raw_put(name, CHECKPOINTS, corrupt)
     await raw_put(name, SNAPSHOTS, {"not": "text"}, "vfs")
+    await raw_put(name, SNAPSHOT_ENTRIES, {"snapshot": "vfs", "path": "/a", "body": 5})
 
     async with IndexedDBStore(name, keep="all") as store, IndexedDBSnapshotStore(name) as snapshots:
         with pytest.raises(StoreError, match="latest_checkpoint"):
             await store.latest_checkpoint(RunId("run-a"))
         with pytest.raises(StoreError, match="load_snapshot.*not JSON text"):
             await snapshots.load_snapshot("vfs")
+        with pytest.raises(StoreError, match="load_entries.*'/a' under 'vfs' is not JSON text"):
+            await snapshots.load_entries("vfs")
 
 
 async def test_a_snapshot_that_is_not_json_is_refused(name: str) -> None:
     async with IndexedDBSnapshotStore(name) as snapshots:
         with pytest.raises(StoreError, match="save_snapshot.*not JSON"):
             await snapshots.save_snapshot("vfs", {"bad": object()})  # type: ignore[dict-item]
+        with pytest.raises(StoreError, match="save_entries.*'/b' under 'vfs' is not JSON"):
+            bad = {"/a": {"path": "/a"}, "/b": {"bad": object()}}
+            await snapshots.save_entries("vfs", bad)  # type: ignore[arg-type]
         assert await snapshots.keys() == []
 
 
@@ -301,3 +319,38 @@ async def test_a_version_1_database_is_upgraded_and_its_checkpoints_still_read(n
         newer = checkpoint("run-old", 4, rich=True)
         await store.put_checkpoint(newer, 3)
         assert await store.latest_checkpoint(RunId("run-old")) == newer
+
+
+async def test_a_version_2_database_keeps_its_file_trees_through_the_upgrade(name: str) -> None:
+    from remi_web.stores.idb_database import MIGRATIONS
+    from remi_web.tools import VirtualFS
+
+    old = VirtualFS()
+    old.write_text("/docs/a.md", "a")
+    old.write_bytes("/bin/x", bytes(range(256)))
+    text = json.dumps(old.snapshot())  # written as version 2 did: one record, the whole tree
+
+    def to_v2(upgrade: idb.Upgrade) -> None:
+        for version in range(upgrade.old_version + 1, 3):
+            MIGRATIONS[version](upgrade)
+
+    database = await idb.open_database(name, 2, to_v2)
+    await database.run([SNAPSHOTS], "readwrite", lambda tx: tx.put(SNAPSHOTS, text, "vfs:t1"))
+    database.close()
+
+    async with IndexedDBSnapshotStore(name) as snapshots:
+        assert await snapshots.keys() == ["vfs:t1"]
+        workspace = VirtualWorkspace(per_thread=True, store=snapshots)
+        tree = await workspace.tree("vfs:t1")
+        assert tree.snapshot() == old.snapshot()
+        tree.write_text("/docs/b.md", "b")
+        await workspace.save("vfs:t1")  # from now on, one record per entry
+        assert await snapshots.load_snapshot("vfs:t1") is None
+        assert sorted(await snapshots.load_entries("vfs:t1")) == [
+            "/bin", "/bin/x", "/docs", "/docs/a.md", "/docs/b.md",
+        ]
+
+    async with IndexedDBSnapshotStore(name) as reloaded:
+        again = await VirtualWorkspace(per_thread=True, store=reloaded).tree("vfs:t1")
+        assert again.snapshot() == tree.snapshot()
+        assert await reloaded.keys() == ["vfs:t1"]

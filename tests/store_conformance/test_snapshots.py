@@ -95,3 +95,135 @@ async def test_concurrent_saves_of_many_keys_all_land(snapshot_store: SnapshotSt
 
     for i in range(20):
         assert await snapshot_store.load_snapshot(f"k{i}") == tree_snapshot(str(i))
+
+
+def entry(path: str, text: str = "x", modified: float = 1.0) -> dict[str, JsonValue]:
+    """A file entry as `VirtualFS.entries()` gives one."""
+    return {"path": path, "type": "file", "text": text, "modified": modified}
+
+
+async def test_entries_saved_one_save_at_a_time_load_back_by_path(
+    snapshot_store: SnapshotStore,
+) -> None:
+    assert await snapshot_store.load_entries("vfs") == {}
+    await snapshot_store.save_entries("vfs", {"/a": entry("/a"), "/d": {"path": "/d", "type": "directory"}})
+    await snapshot_store.save_entries("vfs", {"/d/b": entry("/d/b", "héllo \u2603 \U0001f600")})
+
+    loaded = await snapshot_store.load_entries("vfs")
+
+    assert loaded == {
+        "/a": entry("/a"),
+        "/d": {"path": "/d", "type": "directory"},
+        "/d/b": entry("/d/b", "héllo \u2603 \U0001f600"),
+    }
+    first = loaded["/a"]
+    assert isinstance(first, dict) and type(first["modified"]) is float  # 1.0 stays a float
+    assert await snapshot_store.load_snapshot("vfs") is None  # entries are not a whole snapshot
+
+
+async def test_saving_an_entry_again_replaces_it_and_none_deletes_it(
+    snapshot_store: SnapshotStore,
+) -> None:
+    await snapshot_store.save_entries("vfs", {"/a": entry("/a", "1"), "/b": entry("/b")})
+    await snapshot_store.save_entries("vfs", {"/a": entry("/a", "2"), "/b": None, "/never": None})
+    assert await snapshot_store.load_entries("vfs") == {"/a": entry("/a", "2")}
+
+    await snapshot_store.save_entries("vfs", {"/a": None})
+    assert await snapshot_store.load_entries("vfs") == {}
+    await snapshot_store.save_entries("vfs", {})  # nothing changed: nothing to do
+    assert await snapshot_store.load_entries("vfs") == {}
+
+
+async def test_the_entries_of_each_key_are_separate(snapshot_store: SnapshotStore) -> None:
+    for key in ("vfs", "vfs:a", "vfs:a:b", "vfs:b"):
+        await snapshot_store.save_entries(key, {"/f": entry("/f", key), f"/{key}": entry(f"/{key}")})
+    await snapshot_store.save_entries("vfs:a", {"/f": None})
+    await snapshot_store.save_entries("vfs", {}, replace=True)
+
+    assert await snapshot_store.load_entries("vfs") == {}
+    assert await snapshot_store.load_entries("vfs:a") == {"/vfs:a": entry("/vfs:a")}
+    for key in ("vfs:a:b", "vfs:b"):
+        assert await snapshot_store.load_entries(key) == {"/f": entry("/f", key), f"/{key}": entry(f"/{key}")}
+
+
+async def test_replace_drops_the_whole_snapshot_and_every_entry_first(
+    snapshot_store: SnapshotStore,
+) -> None:
+    await snapshot_store.save_snapshot("vfs", tree_snapshot("old"))
+    await snapshot_store.save_entries("vfs", {"/a": entry("/a")})
+    await snapshot_store.save_snapshot("other", tree_snapshot("kept"))
+
+    await snapshot_store.save_entries("vfs", {"/b": entry("/b"), "/a": None}, replace=True)
+
+    assert await snapshot_store.load_snapshot("vfs") is None
+    assert await snapshot_store.load_entries("vfs") == {"/b": entry("/b")}
+    assert await snapshot_store.load_snapshot("other") == tree_snapshot("kept")
+
+
+async def test_saving_a_whole_snapshot_replaces_the_entries(snapshot_store: SnapshotStore) -> None:
+    await snapshot_store.save_entries("vfs", {"/a": entry("/a")})
+    await snapshot_store.save_snapshot("vfs", tree_snapshot("whole"))
+
+    assert await snapshot_store.load_entries("vfs") == {}
+    assert await snapshot_store.load_snapshot("vfs") == tree_snapshot("whole")
+
+
+async def test_stored_entries_ignore_later_caller_mutation(snapshot_store: SnapshotStore) -> None:
+    item = entry("/a", "kept")
+    changed: dict[str, JsonValue | None] = {"/a": item}
+    await snapshot_store.save_entries("vfs", changed)
+    item["text"] = "changed"
+    changed["/b"] = entry("/b")
+
+    loaded = await snapshot_store.load_entries("vfs")
+    loaded["/c"] = entry("/c")
+
+    assert await snapshot_store.load_entries("vfs") == {"/a": entry("/a", "kept")}
+
+
+async def test_a_workspace_saves_entry_by_entry_and_a_new_one_rebuilds_the_tree(
+    snapshot_store: SnapshotStore,
+) -> None:
+    workspace = VirtualWorkspace(store=snapshot_store)
+    tree = await workspace.tree("vfs")
+    steps = [
+        lambda: tree.write_text("/docs/todo.md", "- ship\n"),
+        lambda: tree.write_bytes("/bin/blob", bytes(range(256))),
+        lambda: tree.make_dir("/empty/inner"),
+        lambda: tree.write_text("/docs/todo.md", "- shipped\n"),
+        lambda: tree.move("/docs", "/archive/docs"),
+        lambda: tree.remove("/empty", recursive=True),
+        lambda: tree.write_text("/empty", "a file where a directory was"),
+    ]
+    for step in steps:
+        step()
+        await workspace.save("vfs")
+        assert await snapshot_store.load_entries("vfs") == tree.entries()
+
+    reloaded = await VirtualWorkspace(store=snapshot_store).tree("vfs")
+
+    assert reloaded.snapshot() == tree.snapshot()
+    assert reloaded.read_bytes("/bin/blob") == bytes(range(256))
+    assert (reloaded.used_entries, reloaded.charged_bytes) == (tree.used_entries, tree.charged_bytes)
+    assert await snapshot_store.load_snapshot("vfs") is None
+
+
+async def test_a_tree_saved_whole_loads_and_is_saved_per_entry_from_its_next_change(
+    snapshot_store: SnapshotStore,
+) -> None:
+    old = VirtualWorkspace(store=snapshot_store)
+    (await old.tree("seed")).write_text("/docs/a.md", "a")
+    whole = (await old.tree("seed")).snapshot()
+    await snapshot_store.save_snapshot("vfs", whole)  # as versions before per-entry saves did
+
+    workspace = VirtualWorkspace(store=snapshot_store)
+    tree = await workspace.tree("vfs")
+    assert tree.snapshot() == whole
+    tree.write_text("/docs/b.md", "b")
+    await workspace.save("vfs")
+
+    assert await snapshot_store.load_snapshot("vfs") is None
+    assert await snapshot_store.load_entries("vfs") == tree.entries()
+    tree.remove("/docs", recursive=True)
+    await workspace.save("vfs")
+    assert (await VirtualWorkspace(store=snapshot_store).tree("vfs")).used_entries == 0

@@ -6,6 +6,8 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import shutil
+import sys
 from pathlib import Path
 
 import pytest
@@ -149,14 +151,111 @@ async def test_symlink_loops_fail_clearly(tools: Tools) -> None:
     assert "loops" in message
 
 
-async def test_a_file_with_other_hard_links_is_never_changed(tools: Tools, arena: Arena) -> None:
-    assert await call(tools["fs_read"], path="/hardlink.txt") == SECRET.decode()
+async def test_a_file_with_other_hard_links_is_never_read_or_changed(tools: Tools, arena: Arena) -> None:
     for name, arguments in [
+        ("fs_read", {"path": "/hardlink.txt"}),
         ("fs_write", {"path": "/hardlink.txt", "content": "pwned"}),
         ("fs_append", {"path": "/hardlink.txt", "content": "pwned"}),
         ("fs_edit", {"path": "/hardlink.txt", "old_string": "TOP", "new_string": "PWNED"}),
     ]:
         assert "other hard links" in await refused(tools[name], **arguments)
+
+
+async def test_a_hard_link_to_a_file_outside_leaks_and_changes_nothing(tools: Tools, arena: Arena) -> None:
+    """The attack: a name inside the root for a file outside it (a hard link is not a symlink:
+    nothing in its path leads outside, only its link count tells)."""
+    secret = arena.outside / "secret.txt"
+    os.link(secret, arena.jail / "src" / "innocent.txt")
+    for path in ("/src/innocent.txt", "src/../src/innocent.txt", "/link_dir_in/innocent.txt"):
+        for name, arguments in [
+            ("fs_read", {"path": path}),
+            ("fs_read", {"path": path, "offset": 1, "limit": 1}),
+            ("fs_write", {"path": path, "content": "pwned"}),
+            ("fs_append", {"path": path, "content": "pwned"}),
+            ("fs_edit", {"path": path, "old_string": "TOP", "new_string": "PWNED"}),
+        ]:
+            message = await refused(tools[name], **arguments)
+            assert "other hard links" in message and "outside the root" in message, (name, message)
+            assert "TOP SECRET" not in message
+    assert secret.read_bytes() == SECRET
+    fs = HostFS(arena.jail, writable=True)
+    with pytest.raises(FileError, match="hard link may point outside"):
+        fs.read_bytes("/src/innocent.txt")
+    with pytest.raises(FileError, match="hard link may point outside"):
+        fs.write_bytes("/src/innocent.txt", b"pwned")
+    # Removing or moving the name inside the root leaves the file outside alone.
+    await call(tools["fs_move"], source="/src/innocent.txt", destination="/moved.txt")
+    assert await call(tools["fs_remove"], path="/moved.txt") == "Removed /moved.txt."
+    assert secret.read_bytes() == SECRET and os.stat(secret).st_nlink == 1
+
+
+def _deep_tree(top: Path, depth: int) -> None:
+    """`top/d/d/.../d` (`depth` levels below `top`), built with descriptors: its full path is
+    longer than PATH_MAX. The bottom holds a file and symlinks to the arena's outside."""
+    fd = os.open(top, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        for _ in range(depth):
+            os.mkdir("d", dir_fd=fd)
+            inner = os.open("d", os.O_RDONLY | os.O_DIRECTORY, dir_fd=fd)
+            os.close(fd)
+            fd = inner
+            with open(os.open("f.txt", os.O_WRONLY | os.O_CREAT, 0o644, dir_fd=fd), "w") as f:
+                f.write("x")
+        outside = top.parent.parent / "outside"
+        os.symlink(outside, "to_outside", dir_fd=fd)
+        os.symlink(outside / "secret.txt", "to_secret", dir_fd=fd)
+    finally:
+        os.close(fd)
+
+
+async def test_a_very_deep_tree_is_removed_iteratively(tools: Tools, arena: Arena) -> None:
+    """1,200 levels: more than the recursion limit, more than PATH_MAX, more than the 64 levels
+    a path may name; removed with a bounded number of descriptors, symlinks not followed."""
+    resource = pytest.importorskip("resource")
+    depth = 1200
+    (arena.jail / "deep").mkdir()
+    _deep_tree(arena.jail / "deep", depth)
+    assert depth > sys.getrecursionlimit()
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (min(256, soft), hard))  # far fewer than 1,200
+    try:
+        message = await call(tools["fs_remove"], path="/deep", recursive=True)
+    finally:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
+    assert message == f"Removed /deep ({1 + 2 * depth + 2} entries)."
+    assert not (arena.jail / "deep").exists()
+    assert (arena.outside / "secret.txt").read_bytes() == SECRET
+    assert (arena.outside / "dir" / "inner.txt").read_bytes() == SECRET
+
+
+async def test_a_deep_tree_that_moves_during_its_removal_is_not_followed(
+    arena: Arena, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Climbing back through `..` must land where the walk came from: a tree moved
+    elsewhere meanwhile (here: out of the root, next to the outside files) stops the
+    removal instead of going on in the moved tree's new parent."""
+    (arena.jail / "tree" / "a" / "b").mkdir(parents=True)
+    (arena.jail / "tree" / "a" / "b" / "file.txt").write_text("x")
+    fs = HostFS(arena.jail, writable=True)
+    real_unlink = os.unlink
+    moved = arena.top / "moved-out"
+    top_times = os.stat(arena.top)
+
+    def unlink_then_move(name: str, *, dir_fd: int | None = None) -> None:
+        real_unlink(name, dir_fd=dir_fd)
+        if name == "file.txt":  # deep inside the tree: move "a" out of the root
+            os.rename(arena.jail / "tree" / "a", moved)
+
+    monkeypatch.setattr(os, "unlink", unlink_then_move)
+    try:
+        with pytest.raises(FileError, match="moved or changed while being removed"):
+            fs.remove("/tree", recursive=True)
+        assert moved.is_dir()  # the walk did not climb into its new parent (the arena's top)
+        assert (arena.jail / "tree").is_dir()
+    finally:
+        monkeypatch.undo()
+        shutil.rmtree(moved, ignore_errors=True)
+        os.utime(arena.top, ns=(top_times.st_atime_ns, top_times.st_mtime_ns))  # the attack's trace
 
 
 async def test_pipes_are_refused_without_blocking(tools: Tools) -> None:

@@ -92,6 +92,7 @@ def script(arena: Arena, name: str, text: str) -> str:
 
 def shell(arena: Arena, **options: object) -> FunctionTool[..., object]:
     options.setdefault("requires_approval", False)
+    options.setdefault("sandbox", "none")  # the process mechanics below; test_shell_sandbox.py boxes
     return shell_tool(arena.jail, **options)  # type: ignore[arg-type]
 
 

@@ -213,7 +213,9 @@ async def test_the_virtual_tools_never_touch_the_real_disk(
 
 
 async def test_quota_refusals_reach_the_model_and_change_nothing() -> None:
-    fs, t = setup(Quota(max_bytes=100, max_entries=4, max_file_bytes=60))
+    # the two files use 269 bytes: 59 of content, 18 of names, 64 for each of the 3 entries
+    fs, t = setup(Quota(max_bytes=310, max_entries=4, max_file_bytes=60))
+    assert fs.charged_bytes == 269
     before = fs.snapshot()
     assert "limit for one file" in await refused(t["fs_write"], path="/big", content="x" * 61)
     assert "quota" in await refused(t["fs_write"], path="/big", content="x" * 60)

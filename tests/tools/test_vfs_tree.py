@@ -89,16 +89,18 @@ def test_escaping_paths_are_refused_before_anything_is_written(path: str) -> Non
 
 
 def test_byte_quota_refuses_a_write_and_keeps_the_tree() -> None:
-    fs = VirtualFS(Quota(max_bytes=10, max_entries=100, max_file_bytes=100))
+    # each entry costs its name and 64 bytes besides its content: /a with 8 bytes uses 73
+    fs = VirtualFS(Quota(max_bytes=75, max_entries=100, max_file_bytes=100))
     fs.write_bytes("/a", b"12345678")
+    assert (fs.used_bytes, fs.charged_bytes) == (8, 73)
     before = fs.snapshot()
-    with pytest.raises(QuotaExceeded, match="would use 11 bytes of the 10 bytes quota"):
+    with pytest.raises(QuotaExceeded, match=r"would use 141 bytes of the 75 bytes quota \(max_bytes"):
         fs.write_bytes("/b", b"123")
     with pytest.raises(QuotaExceeded):
         fs.write_bytes("/a", b"123", append=True)
     assert fs.snapshot() == before and fs.used_bytes == 8
     fs.write_bytes("/a", b"1234567890")  # replacing counts the new size only
-    assert fs.used_bytes == 10
+    assert (fs.used_bytes, fs.charged_bytes) == (10, 75)
 
 
 def test_per_file_quota() -> None:
@@ -184,3 +186,119 @@ def test_snapshot_round_trip_keeps_text_binary_directories_and_times() -> None:
 def test_bad_or_hostile_snapshots_are_refused(snapshot: JsonValue, message: str) -> None:
     with pytest.raises(ValueError, match=message):
         VirtualFS.from_snapshot(snapshot, Quota(max_bytes=10))
+
+
+def charge(fs: VirtualFS) -> int:
+    """What the quota should count, from the entries themselves: name, 64 bytes and content."""
+    return sum(len(e.path.rsplit("/", 1)[-1].encode()) + 64 + e.size for e in fs.walk("/"))
+
+
+def test_names_and_entries_count_toward_the_byte_quota() -> None:
+    fs = VirtualFS(Quota(max_bytes=100_000))
+    with pytest.raises(QuotaExceeded, match=r"Creating /d{200}0373 would use .* quota \(max_bytes"):
+        for i in range(1000):  # empty directories with long names are not free
+            fs.make_dir(f"/{'d' * 200}{i:04}")
+    assert fs.used_entries == 373 and fs.used_bytes == 0  # 373 x (204 + 64) = 99,964
+    assert fs.charged_bytes == 373 * 268 == charge(fs)
+    with pytest.raises(QuotaExceeded, match="would use 66 bytes of the 65 bytes quota"):
+        VirtualFS(Quota(max_bytes=65)).make_dir("/é")  # names count in UTF-8 bytes
+    assert VirtualFS(Quota(max_bytes=66)).make_dir("/é") is True
+
+
+def test_the_charge_follows_writes_renames_moves_and_removals() -> None:
+    fs = tree()
+    assert fs.charged_bytes == charge(fs) == (5 + 12) + (4 + 9 + 3 + 6 + 5) + 5 * 64
+    steps = [
+        lambda: fs.write_bytes("/a/b/c.txt", b"xyz"),
+        lambda: fs.write_bytes("/a/b/c.txt", b"!", append=True),
+        lambda: fs.move("/a", "/a-much-longer-name/inside"),
+        lambda: fs.move("/src/app.py", "/a-much-longer-name/inside/b/c.txt", overwrite=True),
+        lambda: fs.make_dir("/ünïcödé/x"),
+        lambda: fs.remove("/a-much-longer-name", recursive=True),
+        lambda: fs.remove("/docs/readme.md"),
+    ]
+    for step in steps:
+        step()
+        assert fs.charged_bytes == charge(fs)
+        assert VirtualFS.from_snapshot(fs.snapshot()).charged_bytes == fs.charged_bytes
+
+
+def test_a_rename_to_a_longer_name_can_go_over_the_quota() -> None:
+    fs = VirtualFS(Quota(max_bytes=70))
+    fs.write_bytes("/a", b"")
+    with pytest.raises(QuotaExceeded, match="Moving /a to /abcdefg would use 71 bytes of the 70"):
+        fs.move("/a", "/abcdefg")
+    fs.move("/a", "/abcdef")
+    assert fs.charged_bytes == 70
+
+
+def test_take_changes_reports_each_changed_entry_once() -> None:
+    fs = tree()
+    fs.take_changes()
+    assert fs.take_changes() == {}
+    fs.write_text("/src/app.py", "x")
+    assert fs.take_changes() == {
+        "/src/app.py": {"path": "/src/app.py", "modified": clock(), "type": "file", "text": "x"}
+    }
+    fs.write_bytes("/lib/m/x.bin", b"\xff")
+    changes = fs.take_changes()
+    assert sorted(changes) == ["/lib", "/lib/m", "/lib/m/x.bin"]
+    assert changes["/lib/m/x.bin"] == {
+        "path": "/lib/m/x.bin", "modified": clock(), "type": "file", "base64": "/w==",
+    }
+    fs.remove("/lib", recursive=True)
+    assert fs.take_changes() == {"/lib": None, "/lib/m": None, "/lib/m/x.bin": None}
+    with pytest.raises(QuotaExceeded):
+        fs.write_bytes("/big", b"x" * (fs.quota.max_file_bytes + 1))
+    fs.read_text("/docs/readme.md")
+    assert fs.take_changes() == {}  # refused writes and reads change nothing
+
+
+def test_applying_the_changes_to_saved_entries_always_gives_the_tree() -> None:
+    fs = tree()
+    saved = fs.entries()
+    fs.take_changes()
+    steps = [
+        lambda: fs.write_text("/docs/new.md", "new"),
+        lambda: fs.write_bytes("/docs/new.md", b"more", append=True),
+        lambda: fs.make_dir("/x/y/z"),
+        lambda: fs.move("/docs", "/x/y/z/docs"),
+        lambda: fs.move("/x/y/z/docs/new.md", "/src/app.py", overwrite=True),
+        lambda: fs.remove("/x", recursive=True),
+        lambda: fs.write_text("/x", "a file where a directory was"),
+        lambda: fs.remove("/empty"),
+        lambda: fs.move("/src", "/empty"),
+    ]
+    for step in steps:
+        step()
+        for path, item in fs.take_changes().items():
+            if item is None:
+                saved.pop(path, None)
+            else:
+                saved[path] = item
+        assert saved == fs.entries()
+        again = VirtualFS.from_entries(saved, clock=lambda: 0.0)
+        assert again.snapshot() == fs.snapshot() and again.take_changes() == {}
+
+
+def test_mark_changed_reports_paths_again() -> None:
+    fs = tree()
+    fs.take_changes()
+    fs.mark_changed(["/empty", "/gone"])
+    assert fs.take_changes() == {
+        "/empty": {"path": "/empty", "modified": clock(), "type": "directory"}, "/gone": None,
+    }
+
+
+@pytest.mark.parametrize(
+    ("entries", "message"),
+    [
+        ({"/a": {"path": "/b", "type": "directory"}}, "Invalid VirtualFS entry under '/a'"),
+        ({"/a": "nope"}, "Invalid VirtualFS entry"),
+        ({"/../x": {"path": "/../x", "type": "directory"}}, "above the root"),
+        ({"/a": {"path": "/a", "type": "file", "text": "x" * 100}}, "quota"),
+    ],
+)
+def test_bad_entries_are_refused(entries: dict[str, JsonValue], message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        VirtualFS.from_entries(entries, Quota(max_bytes=100))

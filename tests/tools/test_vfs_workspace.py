@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Mapping
 
 import pytest
 from helpers import collect, of_type
@@ -20,7 +21,7 @@ from remi_web import (
 )
 from remi_web.core.errors import StoreError
 from remi_web.core.ids import ThreadId
-from remi_web.tools import MemorySnapshotStore, Quota, VirtualWorkspace, vfs_tools
+from remi_web.tools import MemorySnapshotStore, Quota, VirtualFS, VirtualWorkspace, vfs_tools
 
 pytestmark = pytest.mark.pyodide
 
@@ -67,7 +68,13 @@ async def test_reads_and_refused_writes_do_not_save() -> None:
             saves.append(key)
             await super().save_snapshot(key, snapshot)
 
-    workspace = VirtualWorkspace(Quota(max_bytes=5), store=CountingStore())
+        async def save_entries(
+            self, key: str, changed: Mapping[str, JsonValue | None], *, replace: bool = False
+        ) -> None:
+            saves.append(key)
+            await super().save_entries(key, changed, replace=replace)
+
+    workspace = VirtualWorkspace(Quota(max_bytes=70), store=CountingStore())  # /a uses 68
     t = by_name(vfs_tools(workspace))
     await call(t["fs_write"], path="/a", content="abc")
     await call(t["fs_read"], path="/a")
@@ -82,10 +89,11 @@ async def test_concurrent_writes_end_with_the_newest_tree_saved() -> None:
     workspace = VirtualWorkspace(store=store)
     t = by_name(vfs_tools(workspace))
     await asyncio.gather(*(call(t["fs_write"], path=f"/f{i}", content=str(i)) for i in range(20)))
-    saved = await store.load_snapshot("vfs")
+    saved = await store.load_entries("vfs")
     again = VirtualWorkspace(store=store)
     tree = await again.tree("vfs")
-    assert saved is not None and tree.used_entries == 20
+    assert len(saved) == 20 and tree.used_entries == 20
+    assert tree.snapshot() == (await workspace.tree("vfs")).snapshot()
 
 
 async def test_a_tampered_snapshot_is_refused_with_a_store_error() -> None:
@@ -121,3 +129,81 @@ async def test_per_thread_trees_under_the_agent_loop_follow_the_thread() -> None
     assert thread is not None and store.keys() == [f"vfs:{thread}"]
     second = await collect(agent.chat(ChatRequest.user("read it", thread_id=thread)))
     assert [r.content for r in of_type(second, ToolResult)] == ["remember"]
+
+
+class RecordingStore(MemorySnapshotStore):
+    """Remembers what each save wrote; fails the saves it is told to."""
+
+    def __init__(self, failures: int = 0) -> None:
+        super().__init__()
+        self.saves: list[tuple[dict[str, JsonValue | None], bool]] = []
+        self.failures = failures
+
+    async def save_entries(
+        self, key: str, changed: Mapping[str, JsonValue | None], *, replace: bool = False
+    ) -> None:
+        if self.failures:
+            self.failures -= 1
+            raise StoreError("the disk is full")
+        self.saves.append((dict(changed), replace))
+        await super().save_entries(key, changed, replace=replace)
+
+
+async def test_each_save_writes_only_the_entries_that_changed() -> None:
+    store = RecordingStore()
+    t = by_name(vfs_tools(VirtualWorkspace(store=store)))
+    for i in range(50):
+        await call(t["fs_write"], path=f"/notes/n{i}.md", content=f"note {i}")
+    await call(t["fs_move"], source="/notes/n0.md", destination="/n0.md")
+    await call(t["fs_remove"], path="/notes", recursive=True)
+    sizes = [len(changed) for changed, _ in store.saves]
+    assert sizes[:50] == [2] * 50  # the new file, and its directory (modified)
+    assert sizes[50] == 3  # gone from /notes, new at /, /notes modified
+    assert sizes[51] == 50  # /notes and its 49 files, deleted
+    assert not any(replace for _, replace in store.saves)
+    assert await store.load_entries("vfs") == (await VirtualWorkspace(store=store).tree("vfs")).entries()
+    assert list(await store.load_entries("vfs")) == ["/n0.md"]
+
+
+async def test_a_tree_saved_whole_still_loads_and_moves_to_entries_at_its_next_save() -> None:
+    store = RecordingStore()
+    old = VirtualFS()
+    old.write_text("/docs/a.md", "a")
+    old.write_bytes("/bin/x", b"\x00\xff")
+    await store.save_snapshot("vfs", old.snapshot())  # what older versions saved
+    workspace = VirtualWorkspace(store=store)
+    tree = await workspace.tree("vfs")
+    assert tree.snapshot() == old.snapshot()
+    await workspace.save("vfs")  # unchanged: nothing to save
+    assert store.saves == []
+
+    tree.remove("/docs", recursive=True)
+    await workspace.save("vfs")
+    assert store.saves == [({"/bin": tree.entries()["/bin"], "/bin/x": tree.entries()["/bin/x"]}, True)]
+    assert await store.load_snapshot("vfs") is None
+    tree.remove("/bin", recursive=True)
+    await workspace.save("vfs")
+    assert store.saves[-1] == ({"/bin": None, "/bin/x": None}, False)
+    assert store.keys() == []
+    assert (await VirtualWorkspace(store=store).tree("vfs")).used_entries == 0  # nothing comes back
+
+
+async def test_a_failed_save_is_made_good_by_the_next() -> None:
+    store = RecordingStore(failures=1)
+    workspace = VirtualWorkspace(store=store)
+    tree = await workspace.tree("vfs")
+    tree.write_text("/a/one.txt", "1")
+    with pytest.raises(StoreError, match="disk is full"):
+        await workspace.save("vfs")
+    tree.write_text("/two.txt", "2")
+    await workspace.save("vfs")
+    assert sorted(store.saves[0][0]) == ["/a", "/a/one.txt", "/two.txt"]
+    reloaded = await VirtualWorkspace(store=store).tree("vfs")
+    assert reloaded.snapshot() == tree.snapshot()
+
+
+async def test_a_tampered_entry_is_refused_with_a_store_error() -> None:
+    store = MemorySnapshotStore()
+    await store.save_entries("vfs", {"/a": {"path": "/../../etc/passwd", "type": "file", "text": "x"}})
+    with pytest.raises(StoreError, match="cannot be loaded.*Invalid VirtualFS entry under '/a'"):
+        await VirtualWorkspace(store=store).tree("vfs")

@@ -225,3 +225,40 @@ async def test_error_events_do_not_reveal_the_model_endpoint(tmp_path: Path) -> 
     error = frames[-1]
     assert error.event == "error" and error.data["code"] == "network_error"
     assert "10.1.2.3" not in json.dumps(error.data) and "could not reach" in error.data["message"]
+
+
+async def test_a_key_without_the_sk_prefix_never_reaches_error_events_or_the_log(
+    tmp_path: Path, caplog: Any
+) -> None:
+    import logging
+
+    from transport_helpers import running
+
+    from remi_web import AgentBuilder
+    from remi_web.core.errors import ModelError
+    from remi_web.core.secrets import Secret
+    from remi_web.server import ServerConfig, create_app
+
+    key = "tgp_v1_" + "Zq8" * 14
+
+    class Leaky:
+        """A model whose provider echoes the key back in its error."""
+
+        def secrets(self) -> tuple[Secret, ...]:
+            return (Secret(key),)
+
+        async def chat(self, request: Any, ctx: Any) -> Any:
+            logging.getLogger("remi_web.server").error("provider said: bad key %s", key)
+            raise ModelError(f"401 from provider: key {key} is not valid")
+            yield  # pragma: no cover
+
+    caplog.set_level(logging.INFO)
+    app = create_app(AgentBuilder().model(Leaky()).build(),
+                     ServerConfig(db=str(tmp_path / "runs.db"), tokens=GRANTS))
+    async with running(app) as root, httpx.AsyncClient(timeout=30) as client:
+        frames = await start(client, root, ALICE, "hi")
+        run_id = frames[0].data["run_id"]
+        log = await client.get(f"{root}/v1/runs/{run_id}/events", headers=as_(ALICE))
+    assert frames[-1].event == "error" and "is not valid" in frames[-1].data["message"]
+    assert key not in json.dumps([f.data for f in frames]) and key not in log.text
+    assert key not in caplog.text and "provider said: bad key" in caplog.text

@@ -63,7 +63,7 @@ from .registry import ToolRegistry
 from .requests import ChatRequest, Resume, RunOverrides, Start
 from .run_claim import DEFAULT_LEASE_SECONDS, RunClaim, lease_expired
 from .run_status import RunStatus
-from .secrets import Redactor
+from .secrets import Redactor, Secret, secret_values, secrets_of
 from .state import LoopState
 from .step import StepEnd, step
 from .store import Store
@@ -113,6 +113,11 @@ class AgentLoop(Composable[ChatRequest, AgentEvent]):
     name: str = "AgentLoop"
     lease_seconds: float | None = DEFAULT_LEASE_SECONDS
     tool_timeout: float | None = None
+
+    def secrets(self) -> tuple[Secret, ...]:
+        """The secret values its traces mask (its redactor's and its model's), so that a
+        `TracingLayer` around it masks them too (`HoldsSecrets`)."""
+        return secret_values([*self.redactor.secrets, *secrets_of(self.model)])
 
     async def chat(
         self, request: ChatRequest | str, ctx: ChatCtx | None = None
@@ -274,7 +279,7 @@ class AgentLoop(Composable[ChatRequest, AgentEvent]):
                         yield produced  # type: ignore[misc]
         except Exception as error:
             code = error.code if isinstance(error, RemiError) else "internal"
-            reason = str(error) or type(error).__name__
+            reason = self.redactor.text(str(error) or type(error).__name__)  # no secret, ever
             yield ErrorEvent(code, reason)
             try:
                 await self._finish_quietly(state, claim)

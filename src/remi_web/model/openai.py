@@ -17,6 +17,7 @@ from ..core.ctx import ChatCtx
 from ..core.errors import ModelError
 from ..core.model_io import ModelChunk, ModelRequest
 from ..core.abort import Aborted, IoGuard
+from ..core.secrets import header_secrets, secret_values
 from .errors import ModelHTTPError, StreamError
 from ..http.errors import ModelTimeoutError, NetworkError
 from .http_errors import error_from_response
@@ -121,6 +122,12 @@ class OpenAIModel(Composable[ModelRequest, ModelChunk]):
 
     def __repr__(self) -> str:
         return f"OpenAIModel(model={self.model!r}, base_url={safe_url(self.base_url)!r})"
+
+    def secrets(self) -> tuple[Secret, ...]:
+        """The secret values this client sends: its API key, whatever it looks like, and the
+        values of credential headers in `extra_headers`. `AgentBuilder.build()` registers
+        them with the agent's `Redactor`, so no trace ever shows them (`HoldsSecrets`)."""
+        return secret_values([self._key, *header_secrets(self._extra_headers)])
 
     async def __aenter__(self) -> OpenAIModel:
         return self

@@ -15,6 +15,7 @@ from ..core.ctx import ChatCtx
 from ..core.events import AgentEvent, InterruptEvent
 from ..core.requests import CHAT_REQUEST_ADAPTER, ChatRequest, Resume, Start
 from ..http.errors import ModelTimeoutError, NetworkError
+from ..core.secrets import header_secrets, secret_values
 from ..http.redact import Secret, safe_url
 from ..http.default import default_transport
 from ..http.transport import HttpRequest, HttpResponse, HttpTransport, Timeouts
@@ -85,6 +86,10 @@ class HttpAgent(Composable[ChatRequest, AgentEvent]):
 
     def __repr__(self) -> str:
         return f"HttpAgent({safe_url(self.base_url)!r})"
+
+    def secrets(self) -> tuple[Secret, ...]:
+        """Its bearer token and credential headers, never to be traced (`HoldsSecrets`)."""
+        return secret_values([self._token, *header_secrets(self._extra_headers)])
 
     async def chat(
         self, request: ChatRequest | str, ctx: ChatCtx | None = None

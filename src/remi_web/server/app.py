@@ -19,6 +19,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from ..core.loop import AgentLoop
+from ..core.secrets import Redactor, secrets_of
 from ..core.run_claim import DEFAULT_LEASE_SECONDS
 from ..stores.sqlite import SQLiteStore
 from .agent_source import AgentSource, bind_agent
@@ -28,6 +29,8 @@ from .config import ServerConfig
 from .database import open_database
 from .event_log import EventLog
 from .guard import RequestGuard
+from .log_redaction import install as install_log_redaction
+from .log_redaction import uninstall as uninstall_log_redaction
 from .owners import RunOwners
 from .keys import key_from_text, stored_key
 from .problems import HttpProblem
@@ -69,6 +72,8 @@ def create_app(agent: AgentSource, config: ServerConfig | None = None) -> Starle
     served, checkpoints = bind_agent(agent, store)
     if cfg.lease_seconds is not None and isinstance(served, AgentLoop):
         served = replace(served, lease_seconds=cfg.lease_seconds)
+    redactor = Redactor().extended(secrets=secrets_of(served))
+    log_filter = install_log_redaction(redactor)
     runs = RunService(
         served,
         checkpoints,
@@ -85,6 +90,7 @@ def create_app(agent: AgentSource, config: ServerConfig | None = None) -> Starle
         max_runs=cfg.max_runs,
         max_runs_per_principal=cfg.max_runs_per_principal,
         run_timeout=cfg.run_timeout,
+        redactor=redactor,
     )
     closed = False
 
@@ -93,6 +99,7 @@ def create_app(agent: AgentSource, config: ServerConfig | None = None) -> Starle
         if closed:
             return
         closed = True
+        uninstall_log_redaction(log_filter)
         await runs.close()
         store.close()
         conn.close()

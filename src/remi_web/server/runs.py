@@ -37,6 +37,7 @@ from ..core.ids import RunId, new_id, new_run_id, new_thread_id
 from ..core.requests import ChatRequest, Resume, ToolResults
 from ..core.run_claim import DEFAULT_LEASE_SECONDS
 from ..core.run_close import close_run
+from ..core.secrets import Redactor
 from ..core.state import Checkpoint
 from ..core.store import CheckpointStore
 from ..core.wire import event_to_json
@@ -79,6 +80,7 @@ class RunService:
             the one who started it.
         max_runs, max_runs_per_principal: live runs at once (429 beyond).
         run_timeout: seconds a run may stream before it is cancelled.
+        redactor: scrubs the served agent's secrets from error events.
     """
 
     def __init__(
@@ -99,6 +101,7 @@ class RunService:
         max_runs: int | None = None,
         max_runs_per_principal: int | None = None,
         run_timeout: float | None = None,
+        redactor: Redactor | None = None,
     ) -> None:
         self.agent = agent
         self.checkpoints = checkpoints
@@ -119,6 +122,7 @@ class RunService:
         self.max_runs = max_runs
         self.max_runs_per_principal = max_runs_per_principal
         self.run_timeout = run_timeout
+        self.redactor = redactor if redactor is not None else Redactor()
         self._streaming: dict[RunId, str] = {}  # live run -> the principal it streams for
 
     async def start(self, request: ChatRequest, principal: Principal = ANONYMOUS) -> LiveRun:
@@ -478,9 +482,12 @@ class RunService:
         thread id is shown as its principal knows it."""
         if self.owners is not None and isinstance(event, RunStart | RunResumed):
             event = replace(event, thread_id=unscoped_thread(event.thread_id))
-        if isinstance(event, ErrorEvent) and _URL.search(event.message):
-            _log.warning("run %s failed: %s", run_id, event.message)  # the detail stays here
-            event = replace(event, message=_URL.sub("<the model endpoint>", event.message))
+        if isinstance(event, ErrorEvent):
+            message = self.redactor.text(event.message)
+            if _URL.search(message):
+                _log.warning("run %s failed: %s", run_id, message)  # the detail stays here
+                message = _URL.sub("<the model endpoint>", message)
+            event = replace(event, message=message)
         if isinstance(event, InterruptEvent):
             event = replace(
                 event,

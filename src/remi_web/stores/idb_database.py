@@ -25,6 +25,13 @@ Schema version 2 adds:
   them (no `messages`: they are in the body, as version 1 wrote them). A `messages` record may
   hold `ref: [run_id, position]` instead of a `body`: that message of its thread's run, kept once.
 
+Schema version 3 adds:
+
+- `snapshot_entries`, key `[snapshot, path]`: `{snapshot, path, body}`, one entry of the file
+  tree saved under the snapshot key `snapshot` (`body` is the entry's JSON text), so a change
+  rewrites only the entries it changed. `snapshots` records (whole trees, as versions 1 and 2
+  saved them) are still read, and replaced by entries at the tree's next save.
+
 Changing the schema: raise `VERSION` and add the step from the previous version to `MIGRATIONS`.
 A database is brought up to date in its `upgradeneeded` event by running every step above its
 stored version, in order, all in the one version change transaction (atomic: if a step fails,
@@ -45,7 +52,7 @@ from . import idb
 DEFAULT_NAME = "remi-web"
 """The database used when no name is given."""
 
-VERSION = 2
+VERSION = 3
 """The schema version this code reads and writes."""
 
 CHECKPOINTS = "checkpoints"
@@ -54,6 +61,7 @@ MESSAGES = "messages"
 RUN_MESSAGES = "run_messages"
 META = "meta"
 SNAPSHOTS = "snapshots"
+SNAPSHOT_ENTRIES = "snapshot_entries"
 
 BY_RUN = "by_run"
 BY_THREAD = "by_thread"
@@ -82,7 +90,16 @@ def _add_run_messages(upgrade: idb.Upgrade) -> None:
     upgrade.create_index(RUN_MESSAGES, BY_MESSAGE, "message_id")
 
 
-MIGRATIONS: dict[int, Callable[[idb.Upgrade], None]] = {1: _create_v1, 2: _add_run_messages}
+def _add_snapshot_entries(upgrade: idb.Upgrade) -> None:
+    """Version 3: file trees saved entry by entry."""
+    upgrade.create_store(SNAPSHOT_ENTRIES, key_path=["snapshot", "path"])
+
+
+MIGRATIONS: dict[int, Callable[[idb.Upgrade], None]] = {
+    1: _create_v1,
+    2: _add_run_messages,
+    3: _add_snapshot_entries,
+}
 """Schema version -> the step that brings a database from the version before it to this one."""
 
 

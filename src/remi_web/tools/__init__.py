@@ -18,6 +18,7 @@ from .file_tools import OPERATIONS, READ_OPERATIONS, FileTool, Operation, Output
 from .filesystem import Entry, EntryKind, FileSystem
 from .paths import normalize_path, split_path
 from .patterns import GlobPattern
+from .python_tool import python_tool
 from .vfs import Quota, VirtualFS
 from .vfs_tools import vfs_tools
 from .workspace import (
@@ -61,6 +62,7 @@ __all__ = [
     "FileSystem", "FileTool", "FixedWorkspace", "GlobPattern", "HostFS", "HostJail",
     "MemorySnapshotStore", "Operation", "OutputLimits", "PathError", "ProcessResult", "Quota",
     "QuotaExceeded", "ShellTool", "SnapshotStore", "VirtualFS", "VirtualWorkspace", "Workspace",
-    "file_tools", "host_fs_tools", "normalize_path", "run_process", "scrubbed_env", "shell_tool",
+    "file_tools", "host_fs_tools", "normalize_path", "python_tool", "run_process", "scrubbed_env",
+    "shell_tool",
     "split_path", "vfs_tools",
 ]

@@ -3,15 +3,16 @@
 Read-only unless built with `writable=True`. Every path goes through `HostJail` (path
 rules, symlinks resolved and kept inside the root, descriptors opened without following
 symlinks). Reads and writes are size-limited; devices, pipes and sockets are never opened
-for reading or writing, and a file with other hard links is never changed (that would
-change a file elsewhere).
+for reading or writing, and a file with other hard links is never read or changed (its
+other names may be outside the root). Recursive removal walks the tree iteratively, with a
+constant number of descriptors, however deep it is.
 """
 
 from __future__ import annotations
 
 import errno
+import itertools
 import os
-import shutil
 import stat as st
 from collections.abc import Collection, Iterator
 
@@ -27,6 +28,11 @@ MiB = 1024 * 1024
 _OPEN_FLAGS = (
     getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
 )
+_DIR_OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_DIRECTORY", 0) | _OPEN_FLAGS
+_SCAN_BATCH = 512
+"""Entries one step of a recursive removal reads from a directory at a time."""
+MAX_REMOVE_DEPTH = 100_000
+"""The deepest tree a recursive removal goes down (far deeper than paths may name)."""
 
 
 class HostFS:
@@ -114,11 +120,6 @@ class HostFS:
                 raise os_error(exc, shown) from None
             try:
                 info = _regular(fd, shown)
-                if info.st_nlink > 1:
-                    raise FileError(
-                        f"{shown} has other hard links (the same file under other names, perhaps "
-                        "outside the root); it cannot be changed."
-                    )
                 if append:
                     if info.st_size + len(data) > self.max_write_bytes:
                         raise FileError(
@@ -156,7 +157,8 @@ class HostFS:
 
     def remove(self, path: str, *, recursive: bool = False) -> int:
         """Remove the entry at `path` (a symlink itself, never its target); returns how
-        many entries were removed."""
+        many entries were removed. A recursive removal goes down a tree of any depth
+        without recursion and without following symlinks (`_remove_tree`)."""
         shown = self._check_writable(path)
         names = self.jail.resolve(path, follow=False)
         if not names:
@@ -178,9 +180,7 @@ class HostFS:
                             "first, or remove it with recursive=true."
                         ) from None
                     return 1
-                count = 1 + sum(1 for _ in self.walk(path))
-                shutil.rmtree(names[-1], dir_fd=folder)  # fd-based: never follows symlinks
-                return count
+                return _remove_tree(names[-1], folder, shown)
             except OSError as exc:
                 raise os_error(exc, shown) from None
 
@@ -347,6 +347,7 @@ def _open(name: str, flags: int, folder: int, shown: str) -> int:
 
 
 def _regular(fd: int, shown: str) -> os.stat_result:
+    """The status of the open file `fd`, which must be a regular file with one name only."""
     info = os.fstat(fd)
     if st.S_ISDIR(info.st_mode):
         raise FileError(f"{shown} is a directory, not a file.")
@@ -354,7 +355,77 @@ def _regular(fd: int, shown: str) -> os.stat_result:
         raise FileError(
             f"{shown} is a device, pipe or socket, not a regular file; it cannot be used."
         )
+    if info.st_nlink > 1:
+        raise FileError(
+            f"{shown} has other hard links ({info.st_nlink} names for the same file); a hard "
+            "link may point outside the root, so this file cannot be read or changed."
+        )
     return info
+
+
+def _remove_tree(name: str, folder: int, shown: str) -> int:
+    """Remove the directory `name` of `folder` and everything below it; how many entries.
+
+    Iterative, with at most three descriptors open whatever the depth: the walk goes down
+    by opening a child without following symlinks (a symlink is removed itself, never
+    entered), and comes back up through `..`, which must be the very directory it came
+    from (same device and inode); if the tree was moved meanwhile, the walk stops rather
+    than follow it. Directories are read in batches, never changed while being read.
+    """
+    fd = os.open(name, _DIR_OPEN_FLAGS, dir_fd=folder)
+    removed = 0
+    try:
+        info = os.fstat(fd)
+        levels: list[tuple[str, int, int]] = [(name, info.st_dev, info.st_ino)]
+        while True:
+            count, child = _remove_files(fd)
+            removed += count
+            if child is not None:
+                if len(levels) >= MAX_REMOVE_DEPTH:
+                    raise FileError(
+                        f"{shown} is more than {MAX_REMOVE_DEPTH} levels deep; removal stopped "
+                        f"after {removed} entries."
+                    )
+                inner = os.open(child, _DIR_OPEN_FLAGS, dir_fd=fd)
+                os.close(fd)
+                fd = inner
+                info = os.fstat(fd)
+                levels.append((child, info.st_dev, info.st_ino))
+                continue
+            emptied = levels.pop()[0]
+            if not levels:
+                break
+            parent = os.open(os.pardir, _DIR_OPEN_FLAGS, dir_fd=fd)
+            os.close(fd)
+            fd = parent
+            info = os.fstat(fd)
+            if (info.st_dev, info.st_ino) != levels[-1][1:]:
+                raise FileError(
+                    f"{shown} was moved or changed while being removed; removal stopped after "
+                    f"{removed} entries."
+                )
+            os.rmdir(emptied, dir_fd=fd)
+            removed += 1
+    finally:
+        os.close(fd)
+    os.rmdir(name, dir_fd=folder)
+    return removed + 1
+
+
+def _remove_files(fd: int) -> tuple[int, str | None]:
+    """Remove what the directory `fd` holds except directories, until one is met; how many
+    entries were removed, and the name of that directory (None: `fd` is now empty)."""
+    removed = 0
+    while True:
+        with os.scandir(fd) as items:
+            batch = list(itertools.islice(items, _SCAN_BATCH))
+        if not batch:
+            return removed, None
+        for item in batch:
+            if item.is_dir(follow_symlinks=False):
+                return removed, item.name
+            os.unlink(item.name, dir_fd=fd)
+            removed += 1
 
 
 def _lstat(name: str, folder: int, shown: str) -> os.stat_result:

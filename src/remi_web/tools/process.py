@@ -96,6 +96,7 @@ async def run_process(
     max_output_bytes: int = 64 * 1024,
     on_output: Callable[[str], None] | None = None,
     cancel: CancellationToken | None = None,
+    before_exec: Callable[[], None] | None = None,
 ) -> ProcessResult:
     """Run `argv` (no shell) in `cwd` with exactly `env`, stdin closed, and wait for it.
 
@@ -109,6 +110,7 @@ async def run_process(
         on_output: called with each piece of output as it comes (live output stops
             after `max_output_bytes`, with a note).
         cancel: cancelling it terminates the process group at once.
+        before_exec: run in the child before the program starts (resource limits).
 
     Raises:
         CommandRefused: when the program cannot be started.
@@ -126,6 +128,7 @@ async def run_process(
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
             start_new_session=True,
+            preexec_fn=before_exec,
         )
     except FileNotFoundError:
         raise CommandRefused(f"The program {argv[0]!r} was not found.") from None

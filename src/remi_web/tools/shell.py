@@ -4,10 +4,12 @@ By default a command runs as one program without a shell (its words split as a s
 would, but nothing expanded), so an allow or deny list of programs means what it says.
 With `shell="/bin/sh"` (or bash) the text goes to `shell -c`, pipes and all, and the
 program lists become a best-effort check (see `command_line` and docs/tools.md).
-Either way the command starts in the root directory with a scrubbed environment, is
-stopped with its whole process group on timeout or when the run is cancelled, and its
-output is capped. The working directory is not a file-system jail: a command can still
-read or write anything its user can. Only an OS sandbox makes that safe.
+Either way the command starts in the root directory with an environment of only the named
+variables, is stopped with everything it started on timeout or when the run is cancelled, and
+its output is capped. By default it runs in a bubblewrap `Sandbox` (the workspace read-write,
+a minimal read-only system, no network, no other process visible, resource limits); without
+bubblewrap the tool refuses to start unless `sandbox="none"` is passed, and then the working
+directory is no jail: a command can read or write anything its user can.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ import re
 import shutil
 import signal
 from collections.abc import Callable, Collection, Mapping
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import Field
 
@@ -29,6 +31,7 @@ from .errors import CommandRefused, FileError
 from .host_jail import HostJail
 from .paths import normalize_path
 from .process import ProcessResult, run_process
+from .sandbox import SANDBOX_PATH, PidsGroup, Sandbox
 
 SECRET_NAME = re.compile(
     r"KEY|TOKEN|SECRET|PASSW|CREDENTIAL|AUTH|COOKIE|SESSION|PRIVATE|CERT", re.IGNORECASE
@@ -93,6 +96,7 @@ def shell_tool(
     env: Mapping[str, str] | None = None,
     path: str | None = None,
     requires_approval: bool = True,
+    sandbox: Sandbox | Literal["none"] = Sandbox(),
 ) -> ShellTool:
     """A tool that runs commands in `root` (native POSIX only).
 
@@ -110,8 +114,11 @@ def shell_tool(
         inherit_env: names of variables to pass on from this process (never secrets).
         env: variables to set explicitly.
         path: PATH for commands (default: this process's, cleaned up).
-        requires_approval: ask a human before each command (the default: a command can do
-            anything its user can).
+        requires_approval: ask a human before each command (defence in depth, on by
+            default).
+        sandbox: how commands are confined: a bubblewrap `Sandbox` (the default; e.g.
+            `Sandbox(network=True)`), or "none" to run them as this process's user with
+            nothing but the working directory and the environment changed.
 
     Raises:
         ConfigurationError: on a non-POSIX platform, for a bad root, shell or program list.
@@ -119,6 +126,17 @@ def shell_tool(
     if os.name != "posix":
         raise ConfigurationError("shell_tool needs a POSIX system (process groups and signals).")
     jail = HostJail(root)
+    boxed = sandbox if isinstance(sandbox, Sandbox) else None
+    if boxed is None and sandbox != "none":
+        raise ConfigurationError(f"sandbox must be a Sandbox or 'none', not {sandbox!r}.")
+    if boxed is not None and not boxed.available():
+        raise ConfigurationError(
+            f"shell_tool runs commands in a bubblewrap sandbox, and {boxed.binary!r} is not "
+            "installed: apt-get install bubblewrap (or pass sandbox='none' to run commands "
+            "unconfined, knowing they can read and write anything this process can)."
+        )
+    if boxed is not None and path is None:
+        path = SANDBOX_PATH
     environment = scrubbed_env(jail.root, inherit=inherit_env, extra=env, path=path)
     if shell is not None and not (os.path.isabs(shell) and os.access(shell, os.X_OK)):
         raise ConfigurationError(
@@ -159,16 +177,24 @@ def shell_tool(
         if ctx.chat.cancelled:
             return "Not run: the run was cancelled."
         limit = min(timeout_seconds or timeout, max_timeout)
-        result = await run_process(
-            argv,
-            cwd=where,
-            env=environment,
-            timeout=limit,
-            grace=grace,
-            max_output_bytes=max_output_bytes,
-            on_output=ctx.progress,
-            cancel=ctx.chat.token,
-        )
+        group = None if boxed is None else PidsGroup.make(boxed.processes)
+        try:
+            result = await run_process(
+                argv if boxed is None else boxed.command(
+                    argv, root=jail.root, cwd=where, env=environment
+                ),
+                cwd=where,
+                env=environment if boxed is None else {"PATH": SANDBOX_PATH},
+                timeout=limit,
+                grace=grace,
+                max_output_bytes=max_output_bytes,
+                on_output=ctx.progress,
+                cancel=ctx.chat.token,
+                before_exec=None if boxed is None else boxed.limits(group),
+            )
+        finally:
+            if group is not None:
+                group.remove()
         return _report(result, limit)
 
     fn: Callable[..., object] = run_command

@@ -4,6 +4,10 @@ Pure Python with no I/O and no threads, so it runs unchanged in Pyodide. Every o
 is synchronous and checks everything (paths, quotas, kinds) before it changes anything,
 so a refused operation leaves the tree as it was, and concurrent tool calls on one event
 loop never see a half-done change.
+
+The tree remembers which paths changed since `take_changes()` last asked, so a store can save
+only those entries (see `VirtualWorkspace`): saving after a change costs that change, not the
+whole tree.
 """
 
 from __future__ import annotations
@@ -11,7 +15,7 @@ from __future__ import annotations
 import base64
 import binascii
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Final
 
@@ -24,6 +28,8 @@ from .paths import MAX_DEPTH, join_path, split_path
 MiB: Final = 1024 * 1024
 SNAPSHOT_FORMAT: Final = "remi-vfs"
 SNAPSHOT_VERSION: Final = 1
+ENTRY_OVERHEAD: Final = 64
+"""The default bytes each entry counts for toward `Quota.max_bytes`, besides its name."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,14 +37,19 @@ class Quota:
     """The limits of a `VirtualFS`.
 
     Args:
-        max_bytes: total size of all files, in bytes.
+        max_bytes: total bytes the tree may use: the content of every file, plus for each
+            entry (file or directory) the UTF-8 bytes of its name and `entry_overhead`, so
+            names and metadata are paid for too (see `VirtualFS.charged_bytes`).
         max_entries: how many files and directories it may hold (the root not counted).
-        max_file_bytes: size of one file, in bytes.
+        max_file_bytes: size of one file's content, in bytes.
+        entry_overhead: bytes each entry counts for toward `max_bytes` besides its name and
+            content (its kind, time and storage record).
     """
 
     max_bytes: int = 16 * MiB
     max_entries: int = 10_000
     max_file_bytes: int = 4 * MiB
+    entry_overhead: int = ENTRY_OVERHEAD
 
 
 class _File:
@@ -75,8 +86,10 @@ class VirtualFS:
         self._clock = clock
         self._root = _Dir(clock())
         self._bytes = 0
+        self._names = 0
         self._entries = 0
         self._revision = 0
+        self._changed: set[tuple[str, ...]] = set()
 
     @property
     def writable(self) -> bool:
@@ -85,8 +98,14 @@ class VirtualFS:
 
     @property
     def used_bytes(self) -> int:
-        """Total size of all files, in bytes."""
+        """Total size of all files' content, in bytes."""
         return self._bytes
+
+    @property
+    def charged_bytes(self) -> int:
+        """What counts toward `Quota.max_bytes`: every file's content, plus for each entry
+        the UTF-8 bytes of its name and `Quota.entry_overhead`."""
+        return self._charged(self._bytes, self._names, self._entries)
 
     @property
     def used_entries(self) -> int:
@@ -159,18 +178,26 @@ class VirtualFS:
         if len(content) > self.quota.max_file_bytes:
             raise QuotaExceeded(
                 f"{join_path(names)} would be {_size(len(content))}; the limit for one file is "
-                f"{_size(self.quota.max_file_bytes)}. Write less, or split it into several files."
+                f"{_size(self.quota.max_file_bytes)} (max_file_bytes). Write less, or split it "
+                "into several files."
             )
-        self._check_quota(join_path(names), len(content) - old_size, missing + (old is None))
+        created = names[len(names) - 1 - missing :] if old is None else ()  # old: no missing
+        more_names = _name_bytes(created)
+        self._check_quota(
+            f"Writing {join_path(names)}", len(content) - old_size, more_names, len(created)
+        )
         now = self._clock()
         folder = self._make_parents(names, now)
         if old is None:
             folder.children[names[-1]] = _File(content, now)
             folder.modified = now
+            self._touch(names[:-1])
         else:
             old.data, old.modified = content, now
+        self._touch(names)
         self._bytes += len(content) - old_size
-        self._entries += missing + (old is None)
+        self._names += more_names
+        self._entries += len(created)
         self._revision += 1
         return old is None
 
@@ -189,12 +216,17 @@ class VirtualFS:
             raise FileError(f"{join_path(names)} is a file; a directory cannot be made there.")
         if existing is not None:
             return False
-        self._check_quota(join_path(names), 0, missing + 1)
+        created = names[len(names) - 1 - missing :]
+        more_names = _name_bytes(created)
+        self._check_quota(f"Creating {join_path(names)}", 0, more_names, len(created))
         now = self._clock()
         folder = self._make_parents(names, now)
         folder.children[names[-1]] = _Dir(now)
         folder.modified = now
-        self._entries += missing + 1
+        self._touch(names[:-1])
+        self._touch(names)
+        self._names += more_names
+        self._entries += len(created)
         self._revision += 1
         return True
 
@@ -211,11 +243,14 @@ class VirtualFS:
                 f"{join_path(names)} is a directory holding {len(node.children)} entries; "
                 "remove them first, or remove it with recursive=true."
             )
-        count, size = _measure(node)
+        count, size, name_bytes = _measure(names[-1], node)
         del folder.children[names[-1]]
         folder.modified = self._clock()
+        self._touch(names[:-1])
+        self._touch_tree(names, node)
         self._entries -= count
         self._bytes -= size
+        self._names -= name_bytes
         self._revision += 1
         return count
 
@@ -250,35 +285,87 @@ class VirtualFS:
             if isinstance(old, _Dir) or isinstance(node, _Dir):
                 raise FileError(f"{join_path(dst)} already exists; only a file can replace a file.")
         old_size = len(old.data) if isinstance(old, _File) else 0
-        self._check_quota(join_path(dst), -old_size, missing - (old is not None))
+        # new: the missing parents and the new name; gone: the old name, and the replaced file
+        more_names = _name_bytes(dst[len(dst) - 1 - missing :]) - _name_bytes(src[-1:])
+        if old is not None:
+            more_names -= _name_bytes(dst[-1:])
+        more_entries = missing - (old is not None)
+        moving = f"Moving {join_path(src)} to {join_path(dst)}"
+        self._check_quota(moving, -old_size, more_names, more_entries)
         now = self._clock()
         origin = self._dir(src[:-1])
+        self._touch_tree(src, node)
         del origin.children[src[-1]]
         origin.modified = now
+        self._touch(src[:-1])
         folder = self._make_parents(dst, now)
         folder.children[dst[-1]] = node
         folder.modified = now
-        self._entries += missing - (old is not None)
+        self._touch(dst[:-1])
+        self._touch_tree(dst, node)
+        self._entries += more_entries
         self._bytes -= old_size
+        self._names += more_names
         self._revision += 1
 
     # --- snapshots ----------------------------------------------------------------------
 
     def snapshot(self) -> dict[str, JsonValue]:
         """The whole tree as JSON: UTF-8 files as text, others as base64."""
-        entries: list[JsonValue] = []
-        for names, node in _nodes((), self._root):
-            item: dict[str, JsonValue] = {"path": join_path(names), "modified": node.modified}
-            if isinstance(node, _Dir):
-                item["type"] = "directory"
-            else:
-                item["type"] = "file"
-                try:
-                    item["text"] = node.data.decode("utf-8")
-                except UnicodeDecodeError:
-                    item["base64"] = base64.b64encode(node.data).decode("ascii")
-            entries.append(item)
+        entries: list[JsonValue] = [_item(names, node) for names, node in _nodes((), self._root)]
         return {"format": SNAPSHOT_FORMAT, "version": SNAPSHOT_VERSION, "entries": entries}
+
+    def entries(self) -> dict[str, JsonValue]:
+        """Every entry as JSON by path, as in `snapshot()`'s `entries` (each with its path)."""
+        return {join_path(names): _item(names, node) for names, node in _nodes((), self._root)}
+
+    def take_changes(self) -> dict[str, JsonValue | None]:
+        """The entries that changed since the last call, by path: each as in `entries()`, or
+        None where the entry is gone. Forgets them: the next call reports only later changes.
+
+        A directory counts as changed when an entry is added to or removed from it (its
+        modification time changed); moving or removing a directory changes every path under it.
+        """
+        changes: dict[str, JsonValue | None] = {}
+        for names in self._changed:
+            try:
+                node = self._node(names)
+            except FileError:  # gone, or a file is where one of its parents was
+                changes[join_path(names)] = None
+            else:
+                changes[join_path(names)] = _item(names, node)
+        self._changed = set()
+        return changes
+
+    def mark_changed(self, paths: Iterable[str]) -> None:
+        """Report `paths` again at the next `take_changes()` (e.g. after saving them failed)."""
+        for path in paths:
+            self._touch(split_path(path))
+
+    @classmethod
+    def from_entries(
+        cls,
+        entries: Mapping[str, JsonValue],
+        quota: Quota | None = None,
+        *,
+        clock: Callable[[], float] = time.time,
+    ) -> VirtualFS:
+        """A tree rebuilt from entries by path (as `entries()` or `take_changes()` give them),
+        checked as `from_snapshot` checks a snapshot; each entry must name its own path.
+
+        Raises:
+            ValueError: when an entry is malformed, is not at its path, or breaks a path rule
+                or the quota.
+        """
+        for path, item in entries.items():
+            if not isinstance(item, dict) or item.get("path") != path:
+                raise ValueError(f"Invalid VirtualFS entry under {path!r}: {item!r:.100}")
+        snapshot: dict[str, JsonValue] = {
+            "format": SNAPSHOT_FORMAT,
+            "version": SNAPSHOT_VERSION,
+            "entries": list(entries.values()),
+        }
+        return cls.from_snapshot(snapshot, quota, clock=clock)
 
     @classmethod
     def from_snapshot(
@@ -312,6 +399,7 @@ class VirtualFS:
         for names, modified in times:
             fs._node(names).modified = modified
         fs._revision = 0
+        fs._changed = set()
         return fs
 
     def _restore(self, item: JsonValue) -> tuple[tuple[str, ...], float | None]:
@@ -378,28 +466,68 @@ class VirtualFS:
 
     def _make_parents(self, names: tuple[str, ...], now: float) -> _Dir:
         node = self._root
+        path: list[str] = []
         for name in names[:-1]:
             child = node.children.get(name)
             if child is None:
                 child = node.children[name] = _Dir(now)
                 node.modified = now
+                self._touch(names[: len(path)])
+                self._touch(names[: len(path) + 1])
             assert isinstance(child, _Dir)  # checked by _parent
+            path.append(name)
             node = child
         return node
 
-    def _check_quota(self, path: str, more_bytes: int, more_entries: int) -> None:
+    def _charged(self, content: int, names: int, entries: int) -> int:
+        return content + names + entries * self.quota.entry_overhead
+
+    def _check_quota(
+        self, doing: str, more_bytes: int, more_names: int, more_entries: int
+    ) -> None:
+        """Refuse `doing` (e.g. "Writing /a") if the change would go over the quota."""
         quota = self.quota
-        if self._bytes + more_bytes > quota.max_bytes:
-            raise QuotaExceeded(
-                f"Writing {path} would use {_size(self._bytes + more_bytes)} of the "
-                f"{_size(quota.max_bytes)} quota ({_size(self._bytes)} used). "
-                "Remove files or write less."
-            )
+        used = self.charged_bytes
+        after = self._charged(
+            self._bytes + more_bytes, self._names + more_names, self._entries + more_entries
+        )
         if self._entries + more_entries > quota.max_entries:
             raise QuotaExceeded(
-                f"Creating {path} would make {self._entries + more_entries} files and directories; "
-                f"the quota is {quota.max_entries}. Remove some first."
+                f"{doing} would make {self._entries + more_entries} files and directories; "
+                f"the quota is {quota.max_entries} (max_entries). Remove some first."
             )
+        if after > quota.max_bytes:
+            raise QuotaExceeded(
+                f"{doing} would use {_size(after)} of the {_size(quota.max_bytes)} quota "
+                f"(max_bytes, which counts file contents plus, for each file and directory, "
+                f"its name and {quota.entry_overhead} bytes; {_size(used)} used). "
+                "Remove files or directories, or write less."
+            )
+
+    def _touch(self, names: tuple[str, ...]) -> None:
+        """Note that the entry at `names` changed (the root has no entry of its own)."""
+        if names:
+            self._changed.add(names)
+
+    def _touch_tree(self, names: tuple[str, ...], node: _File | _Dir) -> None:
+        """Note that `node`, at `names`, and every entry under it changed."""
+        self._touch(names)
+        if isinstance(node, _Dir):
+            self._changed.update(child for child, _ in _nodes(names, node))
+
+
+def _item(names: tuple[str, ...], node: _File | _Dir) -> dict[str, JsonValue]:
+    """The JSON of one entry, as in a snapshot: UTF-8 files as text, others as base64."""
+    item: dict[str, JsonValue] = {"path": join_path(names), "modified": node.modified}
+    if isinstance(node, _Dir):
+        item["type"] = "directory"
+    else:
+        item["type"] = "file"
+        try:
+            item["text"] = node.data.decode("utf-8")
+        except UnicodeDecodeError:
+            item["base64"] = base64.b64encode(node.data).decode("ascii")
+    return item
 
 
 def _entry(names: tuple[str, ...], node: _File | _Dir) -> Entry:
@@ -420,15 +548,21 @@ def _walk(names: tuple[str, ...], folder: _Dir) -> Iterator[Entry]:
         yield _entry(child_names, node)
 
 
-def _measure(node: _File | _Dir) -> tuple[int, int]:
-    """How many entries `node` counts for (itself included) and how many bytes."""
+def _measure(name: str, node: _File | _Dir) -> tuple[int, int, int]:
+    """How many entries `node` (named `name`) counts for, itself included, how many bytes of
+    content, and how many bytes of names."""
     if isinstance(node, _File):
-        return 1, len(node.data)
-    count, size = 1, 0
-    for child in node.children.values():
-        more, extra = _measure(child)
-        count, size = count + more, size + extra
-    return count, size
+        return 1, len(node.data), _name_bytes((name,))
+    count, size, names = 1, 0, _name_bytes((name,))
+    for child_name, child in node.children.items():
+        more, extra, named = _measure(child_name, child)
+        count, size, names = count + more, size + extra, names + named
+    return count, size, names
+
+
+def _name_bytes(names: Iterable[str]) -> int:
+    """The UTF-8 bytes of `names`, as the quota counts them."""
+    return sum(len(name.encode("utf-8", errors="surrogatepass")) for name in names)
 
 
 def _depth(node: _File | _Dir) -> int:

@@ -4,13 +4,18 @@
 always gives the same one. `VirtualWorkspace` gives a `VirtualFS` per agent or per thread
 and, with a `SnapshotStore`, loads it on first use and saves it after every change, so a
 page reload (or a restarted process) finds the files where the model left them.
-Pure Python: runs in Pyodide.
+
+A tree is saved entry by entry: after a change only the entries that changed are written
+(`SnapshotStore.save_entries`), so a save costs the change, not the whole tree. Trees saved
+whole by older versions (`save_snapshot`) still load, and move to per-entry records at their
+first save. Pure Python: runs in Pyodide.
 """
 
 from __future__ import annotations
 
 import asyncio
 import json
+from collections.abc import Mapping
 from typing import Protocol
 
 from pydantic import JsonValue
@@ -34,14 +39,32 @@ class Workspace(Protocol):
 
 
 class SnapshotStore(Protocol):
-    """Keeps JSON snapshots by key (e.g. in IndexedDB in the browser, or SQLite)."""
+    """Keeps file trees by key (e.g. in IndexedDB in the browser, or SQLite), as JSON.
+
+    A key holds a whole snapshot (`save_snapshot`), or entries by path (`save_entries`), each
+    one JSON value saved and loaded on its own so that saving a change costs that change.
+    `VirtualWorkspace` saves entries; a whole snapshot is what older versions saved.
+    """
 
     async def load_snapshot(self, key: str) -> JsonValue | None:
-        """The snapshot saved under `key`, or None."""
+        """The whole snapshot saved under `key`, or None."""
         ...
 
     async def save_snapshot(self, key: str, snapshot: JsonValue) -> None:
-        """Save `snapshot` under `key`, replacing what was there."""
+        """Save `snapshot` under `key`, replacing what was there (entries too)."""
+        ...
+
+    async def load_entries(self, key: str) -> dict[str, JsonValue]:
+        """The entries saved under `key` by path (empty if there are none)."""
+        ...
+
+    async def save_entries(
+        self, key: str, changed: Mapping[str, JsonValue | None], *, replace: bool = False
+    ) -> None:
+        """Save the entries of `changed` under `key`: a value replaces the entry at its path,
+        None deletes it, and every other entry stays. With `replace`, everything under `key`
+        (its whole snapshot and every entry) is dropped first. One atomic operation where
+        the store has transactions."""
         ...
 
 
@@ -51,19 +74,53 @@ class MemorySnapshotStore:
     def __init__(self) -> None:
         """An empty store."""
         self._saved: dict[str, str] = {}
+        self._entries: dict[str, dict[str, str]] = {}
 
     async def load_snapshot(self, key: str) -> JsonValue | None:
-        """The snapshot saved under `key`, or None."""
+        """The whole snapshot saved under `key`, or None."""
         text = self._saved.get(key)
         return None if text is None else json.loads(text)
 
     async def save_snapshot(self, key: str, snapshot: JsonValue) -> None:
-        """Save a copy of `snapshot` under `key`."""
+        """Save a copy of `snapshot` under `key`, replacing what was there (entries too)."""
         self._saved[key] = json.dumps(snapshot)
+        self._entries.pop(key, None)
+
+    async def load_entries(self, key: str) -> dict[str, JsonValue]:
+        """The entries saved under `key` by path (empty if there are none)."""
+        return {path: json.loads(text) for path, text in self._entries.get(key, {}).items()}
+
+    async def save_entries(
+        self, key: str, changed: Mapping[str, JsonValue | None], *, replace: bool = False
+    ) -> None:
+        """Save copies of the entries of `changed` under `key` (None deletes one); with
+        `replace`, drop everything under `key` first."""
+        texts = {path: None if item is None else json.dumps(item) for path, item in changed.items()}
+        if replace:
+            self._saved.pop(key, None)
+            self._entries.pop(key, None)
+        entries = self._entries.setdefault(key, {})
+        for path, text in texts.items():
+            if text is None:
+                entries.pop(path, None)
+            else:
+                entries[path] = text
+        if not entries:
+            del self._entries[key]
 
     def keys(self) -> list[str]:
-        """The keys that have a snapshot."""
-        return sorted(self._saved)
+        """The keys that have a snapshot or entries."""
+        return sorted(self._saved.keys() | self._entries.keys())
+
+    def stored_bytes(self, key: str | None = None) -> int:
+        """The bytes of JSON text (paths included) held under `key`, or under every key."""
+        keys = self.keys() if key is None else [key]
+        total = 0
+        for name in keys:
+            total += len(self._saved.get(name, "").encode())
+            for path, text in self._entries.get(name, {}).items():
+                total += len(path.encode()) + len(text.encode())
+        return total
 
 
 class FixedWorkspace:
@@ -88,7 +145,8 @@ class VirtualWorkspace:
         quota: the quota of each tree.
         per_thread: one tree per `ctx.thread_id` (calls without a thread share the
             "default" tree); otherwise one tree for every call.
-        store: where trees are loaded from on first use and saved after each change.
+        store: where trees are loaded from on first use and saved after each change (only
+            the entries that changed).
         key: the store key of the shared tree, or the prefix of the per-thread keys
             (`"{key}:{thread_id}"`).
     """
@@ -107,6 +165,7 @@ class VirtualWorkspace:
         self.key = key
         self._trees: dict[str, VirtualFS] = {}
         self._saved: dict[str, int] = {}
+        self._whole: set[str] = set()  # loaded from a whole snapshot: save every entry once
         self._locks: dict[str, asyncio.Lock] = {}
 
     def key_for(self, ctx: ChatCtx) -> str:
@@ -137,7 +196,8 @@ class VirtualWorkspace:
         await self.save(self.key_for(ctx))
 
     async def save(self, key: str) -> None:
-        """Save the tree under `key` to the store, if there is a store and it changed."""
+        """Save the tree under `key` to the store, if there is a store and it changed: only
+        the entries that changed since the last save."""
         tree = self._trees.get(key)
         if self.store is None or tree is None:
             return
@@ -145,19 +205,33 @@ class VirtualWorkspace:
             if self._saved.get(key) == tree.revision:
                 return
             revision = tree.revision
-            await self.store.save_snapshot(key, tree.snapshot())
+            changes: dict[str, JsonValue | None] = dict(tree.take_changes())
+            whole = key in self._whole
+            if whole:  # the first save of a tree saved whole: every entry, the old record gone
+                changes = dict(tree.entries())
+            try:
+                await self.store.save_entries(key, changes, replace=whole)
+            except BaseException:
+                tree.mark_changed(changes)  # saved at the next save instead
+                raise
+            self._whole.discard(key)
             self._saved[key] = revision
 
     async def _load(self, key: str) -> VirtualFS:
         if self.store is None:
             return VirtualFS(self.quota)
-        snapshot = await self.store.load_snapshot(key)
-        if snapshot is None:
+        entries = await self.store.load_entries(key)
+        snapshot = None if entries else await self.store.load_snapshot(key)
+        if not entries and snapshot is None:
             return VirtualFS(self.quota)
         try:
-            return VirtualFS.from_snapshot(snapshot, self.quota)
+            if entries:
+                return VirtualFS.from_entries(entries, self.quota)
+            tree = VirtualFS.from_snapshot(snapshot, self.quota)
         except ValueError as exc:
             raise StoreError(f"The saved file tree {key!r} cannot be loaded: {exc}") from exc
+        self._whole.add(key)  # saved whole (by an older version): saved per entry from now on
+        return tree
 
     def _lock(self, key: str) -> asyncio.Lock:
         lock = self._locks.get(key)

@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from .run_trace import RunTrace
-from ..core.secrets import DEFAULT_SECRET_FIELDS, Redactor
+from ..core.secrets import DEFAULT_SECRET_FIELDS, HoldsSecrets, Redactor, Secret, secrets_of
 from .records import (
     TRACE_RECORD_ADAPTER,
     CancelTrace,
@@ -58,11 +58,11 @@ def __getattr__(name: str) -> object:
 
 __all__ = [
     "BaseTracer", "CancelTrace", "CompositeTracer", "CustomTrace", "DEFAULT_SECRET_FIELDS",
-    "ErrorTrace", "Exports", "InterruptTrace", "LangSmithRuns", "LangSmithTracer",
+    "ErrorTrace", "Exports", "HoldsSecrets", "InterruptTrace", "LangSmithRuns", "LangSmithTracer",
     "ModelEndTrace", "ModelStartTrace", "NO_TRACER", "NoTracer", "OpenTelemetryTracer",
     "RecordingTracer", "Redactor", "ResumeTrace", "RunEndStatus", "RunEndTrace",
-    "RunResumedTrace", "RunStartTrace", "RunTrace", "StdoutTracer", "ToolEndTrace",
+    "RunResumedTrace", "RunStartTrace", "RunTrace", "Secret", "StdoutTracer", "ToolEndTrace",
     "ToolStartTrace", "TRACE_RECORD_ADAPTER", "TraceExportError", "TraceRecord",
     "TracedAgent", "Tracer", "TracerFailure", "TracingLayer", "human_line", "LoopWatch",
-    "trace_custom",
+    "secrets_of", "trace_custom",
 ]

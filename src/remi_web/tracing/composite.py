@@ -6,6 +6,7 @@ import asyncio
 import logging
 from dataclasses import dataclass
 
+from ..core.secrets import Secret, secret_values, secrets_of
 from .records import TraceRecord
 from .base import BaseTracer
 from .tracer import Tracer
@@ -38,6 +39,10 @@ class CompositeTracer(BaseTracer):
         self.flush_timeout = flush_timeout
         self.failures: dict[int, TracerFailure] = {}
         self._stopping: set[asyncio.Future[None]] = set()
+
+    def secrets(self) -> tuple[Secret, ...]:
+        """The secrets its backends declare (`HoldsSecrets`)."""
+        return secret_values(s for tracer in self.tracers for s in secrets_of(tracer))
 
     def on_record(self, record: TraceRecord) -> None:
         """Hand `record` to every backend."""

@@ -81,6 +81,10 @@ class LangSmithTracer(BaseTracer):
     def __repr__(self) -> str:
         return f"LangSmithTracer(endpoint={self.endpoint!r}, project={self.project!r})"
 
+    def secrets(self) -> tuple[Secret, ...]:
+        """Its own API key, so that a payload never carries it (`HoldsSecrets`)."""
+        return (self._key,)
+
     def on_record(self, record: TraceRecord) -> None:
         """Map `record`; at a run's end (or with many operations waiting) start a send."""
         self.runs.add(record)

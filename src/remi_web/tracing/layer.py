@@ -34,7 +34,7 @@ from ..core.ids import RunId, SpanId, ThreadId
 from ..core.messages import Message, ToolCallRequest
 from ..core.requests import ChatRequest, Resume, Start, ToolResults
 from .run_trace import RunTrace
-from ..core.secrets import Redactor, Secret
+from ..core.secrets import Redactor, SecretValue, secrets_of
 from .tracer import Tracer
 from ..core.usage import Usage
 
@@ -55,7 +55,9 @@ class TracingLayer:
     Args:
         tracer: where records go.
         name: the agent's name in traces.
-        redactor: scrubs secrets from every payload.
+        redactor: scrubs secrets from every payload; the secrets the wrapped agent and the
+            tracer declare (`HoldsSecrets`: an `AgentLoop`'s, an `HttpAgent`'s token, a
+            `LangSmithTracer`'s key) are added when the layer wraps an agent.
     """
 
     tracer: Tracer
@@ -68,14 +70,16 @@ class TracingLayer:
         *,
         name: str = "agent",
         secret_fields: Iterable[str] = (),
-        secrets: Iterable[str | Secret] = (),
+        secrets: Iterable[SecretValue] = (),
     ) -> TracingLayer:
         """A layer whose redactor also masks `secret_fields` and `secrets`."""
         return TracingLayer(tracer, name, Redactor().extended(secret_fields, secrets))
 
     def layer(self, inner: Agent[ChatRequest, AgentEvent]) -> TracedAgent:
         """`inner`, traced."""
-        return TracedAgent(inner, self)
+        declared = (*secrets_of(inner), *secrets_of(self.tracer))
+        redactor = self.redactor.extended(secrets=declared) if declared else self.redactor
+        return TracedAgent(inner, TracingLayer(self.tracer, self.name, redactor))
 
 
 @dataclass(slots=True)

@@ -226,8 +226,9 @@ class RunTrace:
         self._tools[call.id] = tool
         redact = self.redactor
         self._emit(ToolStartTrace(
-            self.run_id, tool.span_id, self.span_id, tool.started_at, self.turn, call.id,
-            call.name, redact.scrub(arguments_json(call.arguments)), resumed, external,
+            self.run_id, tool.span_id, self.span_id, tool.started_at, self.turn,
+            redact.text(call.id), redact.text(call.name),  # the model chose them: any text
+            redact.scrub(arguments_json(call.arguments)), resumed, external,
             redact.scrub(resume_value),
         ))
 
@@ -358,10 +359,11 @@ class RunTrace:
         tool = self._tools.pop(call_id, None)
         if tool is None:
             return
+        redact = self.redactor
         self._emit(ToolEndTrace(
             self.run_id, tool.span_id, self.span_id, time.time(), self.turn,
-            tool.started_at or None, call_id, tool.name, self.redactor.scrub(result),
-            is_error, paused, tool.external,
+            tool.started_at or None, redact.text(call_id), redact.text(tool.name),
+            redact.scrub(result), is_error, paused, tool.external,
         ))
 
     def _tool_span(self, name: str, call_id: str) -> SpanId:

@@ -10,10 +10,11 @@ from .errors import PydanticUserError, ValidationError
 from .fields import Field, FieldInfo
 from .main import BaseModel, ConfigDict, create_model
 from .type_adapter import TypeAdapter
+from .types import SecretStr
 
 VERSION = "2.0+remi-wasi-stand-in"
 
 __all__ = [
     "BaseModel", "ConfigDict", "Field", "FieldInfo", "JsonValue", "PydanticUserError",
-    "TypeAdapter", "ValidationError", "VERSION", "create_model",
+    "SecretStr", "TypeAdapter", "ValidationError", "VERSION", "create_model",
 ]
