@@ -1,8 +1,8 @@
 """`AgentLoop`: model calls and tool rounds until done, with interrupts, external tools,
 cancellation, and a checkpoint before every step anyone can see.
 
-A run is a sequence of named transitions (`_model_turn`, `_tool_round`, `_pause`,
-`_hand_out`, `_finish`). Each writes its checkpoint, a compare-and-set through the run's
+A run is a sequence of named transitions (`_next_turn` + `_call_model` + `_model_returned`,
+`_tool_round`, `_pause`, `_hand_out`, `_finish`). Each writes its checkpoint, a compare-and-set through the run's
 `RunClaim`, before its effect is visible: a run exists (`running`) before its first event,
 the calls of a tool round are recorded before they start, each tool result before it is
 yielded, a pause before its event. So a process that dies anywhere leaves a run that another
@@ -65,7 +65,7 @@ from .run_claim import DEFAULT_LEASE_SECONDS, RunClaim, lease_expired
 from .run_status import RunStatus
 from .secrets import Redactor, Secret, secret_values, secrets_of
 from .state import LoopState
-from .step import StepEnd, step
+from .step import StepEnd, StepEvent, step
 from .store import Store
 from .tool_round import RoundEnd, run_tool_round
 
@@ -269,14 +269,28 @@ class AgentLoop(Composable[ChatRequest, AgentEvent]):
                     yield await self._checkpoint(claim, state, "tools_executed")
                     yield TurnEnd(state.turn)
                 calls, values = [], None
-                async for produced in self._model_turn(state, ctx, claim, watch):
-                    kind = type(produced)
-                    if kind is list:
-                        calls = produced  # type: ignore[assignment]
-                    elif kind is _Ended:
+                yield self._next_turn(state)
+                # The model's deltas go straight from `step` to the caller: no hop per token.
+                events = self._call_model(state, ctx, watch)
+                first = await anext(events)
+                first_at = time.time()  # once per call, never per token: time to first token
+                end = first if type(first) is StepEnd else None
+                if end is None:
+                    yield first  # type: ignore[misc]
+                async for step_event in events:
+                    if type(step_event) is StepEnd:
+                        end = step_event
+                    else:
+                        yield step_event  # type: ignore[misc]
+                assert end is not None
+                first_token_at = None if first is end else first_at
+                async for produced in self._model_returned(state, end, first_token_at, claim, watch):
+                    if isinstance(produced, list):
+                        calls = produced
+                    elif isinstance(produced, _Ended):
                         return
                     else:
-                        yield produced  # type: ignore[misc]
+                        yield produced
         except Exception as error:
             code = error.code if isinstance(error, RemiError) else "internal"
             reason = self.redactor.text(str(error) or type(error).__name__)  # no secret, ever
@@ -286,36 +300,38 @@ class AgentLoop(Composable[ChatRequest, AgentEvent]):
             except Exception:  # the run already failed; the error event says why
                 pass
 
-    async def _model_turn(
-        self, state: LoopState, ctx: ChatCtx, claim: RunClaim, watch: RunWatch | None
-    ) -> AsyncIterator[AgentEvent | list[ToolCallRequest] | _Ended]:
-        """One model call. Its input is already checkpointed (a crash re-issues it). Ends
-        with the local tool calls to run next, or `_ENDED` (done, or cancelled)."""
+    def _next_turn(self, state: LoopState) -> TurnStart:
+        """A model call is due: count it (within `max_turns`). Its input is already
+        checkpointed, so a crash from here on makes the call again."""
         if state.turn >= self.max_turns:
             raise MaxTurnsExceeded(
                 f"Run {state.run_id!r} reached max_turns={self.max_turns} model calls."
             )
         state.turn += 1
-        yield TurnStart(state.turn)
+        return TurnStart(state.turn)
+
+    def _call_model(
+        self, state: LoopState, ctx: ChatCtx, watch: RunWatch | None
+    ) -> AsyncIterator[StepEvent | StepEnd]:
+        """The model call of this turn: its deltas, then a `StepEnd`."""
         request = self._model_request(state)
         if watch is not None:
             watch.see(ModelCalled(state.turn, request))
-        events = step(self.model, request, ctx)
-        first = await anext(events)
-        first_at = time.time()  # once per call, never per token: time to first token
-        end = first if type(first) is StepEnd else None
-        if end is None:
-            yield first  # type: ignore[misc]
-        async for step_event in events:
-            if type(step_event) is StepEnd:
-                end = step_event
-            else:
-                yield step_event  # type: ignore[misc]
-        assert end is not None
+        return step(self.model, request, ctx)
+
+    async def _model_returned(
+        self,
+        state: LoopState,
+        end: StepEnd,
+        first_token_at: float | None,
+        claim: RunClaim,
+        watch: RunWatch | None,
+    ) -> AsyncIterator[AgentEvent | list[ToolCallRequest] | _Ended]:
+        """The model call ended: keep its message; end the run (done, cancelled) with
+        `_ENDED`, or give the local tool calls to run next."""
         state.usage = state.usage + end.usage
         message = end.message
         if watch is not None:
-            first_token_at = None if first is end else first_at
             watch.see(ModelReturned(message, end.usage, first_token_at, end.cancelled))
         if end.cancelled:
             partial = content_text(message.content)

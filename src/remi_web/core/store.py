@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Literal, Protocol, TypeAlias
 
+from .errors import ConfigurationError
 from .ids import RunId, ThreadId
 from .messages import Message
 from .state import Checkpoint, Lease
@@ -11,6 +12,15 @@ from .state import Checkpoint, Lease
 Retention: TypeAlias = Literal["latest", "all"] | int
 """Which checkpoints of a run a store keeps: the latest (the default), all, or the latest N.
 A run's messages are kept whole in its message log either way."""
+
+
+def checked_retention(keep: Retention) -> Retention:
+    """`keep`, if it is a retention (a `ConfigurationError` otherwise)."""
+    try:
+        oldest_kept(keep, 1)
+    except ValueError as error:
+        raise ConfigurationError(str(error)) from None
+    return keep
 
 
 def oldest_kept(keep: Retention, sequence: int) -> int | None:

@@ -14,6 +14,7 @@ such runs at start-up and every `recover_every` seconds.
 from __future__ import annotations
 
 import asyncio
+from collections import Counter
 import logging
 import re
 import time
@@ -123,7 +124,7 @@ class RunService:
         self.max_runs_per_principal = max_runs_per_principal
         self.run_timeout = run_timeout
         self.redactor = redactor if redactor is not None else Redactor()
-        self._streaming: dict[RunId, str] = {}  # live run -> the principal it streams for
+        self._running: Counter[str] = Counter()  # runs launching or streaming, by principal
 
     async def start(self, request: ChatRequest, principal: Principal = ANONYMOUS) -> LiveRun:
         """Start a run (`input` is `Start`); returns once its first event is out. The run
@@ -346,12 +347,10 @@ class RunService:
 
     def _check_capacity(self, principal: Principal) -> None:
         """Refuse (429) a run over the server's or the principal's limit."""
-        if self.max_runs is not None and len(self._streaming) >= self.max_runs:
+        if self.max_runs is not None and self._running.total() >= self.max_runs:
             raise too_many_runs("This server", self.max_runs)
         limit = self.max_runs_per_principal
-        if limit is not None and sum(
-            1 for name in self._streaming.values() if name == principal.name
-        ) >= limit:
+        if limit is not None and self._running[principal.name] >= limit:
             raise too_many_runs(f"Principal {principal.name!r}", limit)
 
     def _reserve(self, run_id: RunId) -> LoggedEvent:
@@ -413,8 +412,7 @@ class RunService:
         live: LiveRun | None = None
         ended = False
         deadline: asyncio.TimerHandle | None = None
-        key = RunId(f"launching:{id(ready)}")
-        self._streaming[key] = principal.name  # counts against the limits from now on
+        self._running[principal.name] += 1  # counts against the limits from now on
         try:
             try:
                 first = await anext(stream)
@@ -432,7 +430,6 @@ class RunService:
             grace = None if unattended else self.reconnect_grace
             live = LiveRun(run_id, ctx, last.sequence if last else 0, grace)
             self.live[run_id] = live
-            self._streaming[run_id] = self._streaming.pop(key)
             if claimed is None and self.owners is not None:
                 self.owners.record(run_id, principal)
             if self.run_timeout is not None:
@@ -452,11 +449,12 @@ class RunService:
             _log.error("run %s failed mid-stream", live.run_id, exc_info=error)
             ended = self._publish_quietly(live, ErrorEvent(code, str(error) or type(error).__name__))
         finally:
-            self._streaming.pop(key, None)
+            self._running[principal.name] -= 1
+            if not self._running[principal.name]:
+                del self._running[principal.name]
             if deadline is not None:
                 deadline.cancel()
             if live is not None:
-                self._streaming.pop(live.run_id, None)
                 if not ended:
                     reason = "the server stopped" if ctx.cancelled else "the agent stopped"
                     self._publish_quietly(

@@ -31,11 +31,11 @@ from ..core.checkpoint_codec import (
     encode_without_messages,
     log_extension,
 )
-from ..core.errors import CheckpointConflict, ConfigurationError, CorruptCheckpoint, StoreError
+from ..core.errors import CheckpointConflict, CorruptCheckpoint, StoreError
 from ..core.ids import RunId, ThreadId
 from ..core.messages import Message
 from ..core.state import Checkpoint, Lease
-from ..core.store import Retention, oldest_kept
+from ..core.store import Retention, checked_retention, oldest_kept
 from . import idb
 from .idb_client import IndexedDBClient
 from .idb_database import (
@@ -69,11 +69,7 @@ class IndexedDBStore(IndexedDBClient):
     """
 
     def __init__(self, name: str = DEFAULT_NAME, *, keep: Retention = "latest") -> None:
-        try:
-            oldest_kept(keep, 1)
-        except ValueError as error:
-            raise ConfigurationError(str(error)) from None
-        self.keep: Retention = keep
+        self.keep: Retention = checked_retention(keep)
         super().__init__(name, elsewhere="SQLiteStore or MemoryStore")
 
     @staticmethod

@@ -19,11 +19,11 @@ from ..core.checkpoint_codec import (
     encode_without_messages,
     log_extension,
 )
-from ..core.errors import CheckpointConflict, ConfigurationError
+from ..core.errors import CheckpointConflict
 from ..core.ids import CheckpointId, RunId, ThreadId
 from ..core.messages import Message
 from ..core.state import Checkpoint, Lease
-from ..core.store import Retention, oldest_kept
+from ..core.store import Retention, checked_retention, oldest_kept
 
 
 @dataclass(slots=True)
@@ -58,11 +58,7 @@ class MemoryStore:
 
     def __init__(self, keep: Retention = "latest") -> None:
         """An empty store."""
-        try:
-            oldest_kept(keep, 1)
-        except ValueError as error:
-            raise ConfigurationError(str(error)) from None
-        self.keep: Retention = keep
+        self.keep: Retention = checked_retention(keep)
         self._clock = 0
         self._checkpoints: dict[CheckpointId, _StoredCheckpoint] = {}
         self._by_run: dict[RunId, set[CheckpointId]] = {}

@@ -32,11 +32,11 @@ from ..core.checkpoint_codec import (
     encode_without_messages,
     log_extension,
 )
-from ..core.errors import CheckpointConflict, ConfigurationError, CorruptCheckpoint, StoreError
+from ..core.errors import CheckpointConflict, CorruptCheckpoint, StoreError
 from ..core.ids import RunId, ThreadId
 from ..core.messages import Message
 from ..core.state import Checkpoint, Lease
-from ..core.store import Retention, oldest_kept
+from ..core.store import Retention, checked_retention, oldest_kept
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS checkpoints (
@@ -138,11 +138,7 @@ class SQLiteStore:
         busy_timeout: float = 30.0,
         keep: Retention = "latest",
     ) -> None:
-        try:
-            oldest_kept(keep, 1)
-        except ValueError as error:
-            raise ConfigurationError(str(error)) from None
-        self.keep: Retention = keep
+        self.keep: Retention = checked_retention(keep)
         self.path = os.fspath(path)
         try:
             self._conn = sqlite3.connect(self.path, timeout=busy_timeout, isolation_level=None)
