@@ -3,12 +3,16 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PYTHON=${PYTHON:-python3}
-# bubblewrap: the shell tool's sandbox (remi_web.tools.sandbox) and its tests.
-if ! command -v bwrap >/dev/null 2>&1; then
+# bubblewrap: the shell tool's sandbox (remi_web.tools.sandbox) and its tests; postgresql:
+# the Postgres store and multi-node server tests (a throwaway cluster per test session).
+need=()
+command -v bwrap >/dev/null 2>&1 || need+=(bubblewrap)
+ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)
+if [ ${#need[@]} -gt 0 ]; then
   SUDO=""
   [ "$(id -u)" -eq 0 ] || SUDO=sudo
   $SUDO apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends bubblewrap >/dev/null
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
 fi
 if [ ! -x .venv/bin/python ]; then
   "$PYTHON" -m venv .venv

@@ -9,6 +9,8 @@ bash scripts/setup_web.sh
 bash scripts/setup_browser.sh
 # The Pyodide lane (tests/test_pyodide_lane.py) must run here: a missing node or web/dist/ fails it.
 export REMI_REQUIRE_PYODIDE_LANE=1
+# The Postgres tests must run here too: a missing Postgres fails them (it never skips them).
+export REMI_REQUIRE_POSTGRES=1
 echo "== mypy --strict (src/)"
 .venv/bin/mypy
 echo "== lint-imports (the layer contracts in pyproject.toml)"

@@ -1,4 +1,31 @@
+import os
 import sys
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
+
+import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
+
+REQUIRE_POSTGRES = "REMI_REQUIRE_POSTGRES"
+"""Set (as scripts/test.sh does) to fail, not skip, the Postgres tests when Postgres is missing."""
+
+
+@pytest.fixture(scope="session")
+def postgres_cluster() -> Iterator[Any]:
+    """A throwaway Postgres cluster for the whole session (skips without Postgres, unless
+    REMI_REQUIRE_POSTGRES is set: then it fails)."""
+    from remi_web.testing.postgres_cluster import ThrowawayPostgres, postgres_bin
+
+    if postgres_bin() is None and not os.environ.get(REQUIRE_POSTGRES):
+        pytest.skip("Postgres is not installed (scripts/setup.sh installs it)")
+    with ThrowawayPostgres() as cluster:
+        yield cluster
+
+
+@pytest.fixture
+def postgres_dsn(postgres_cluster: Any) -> str:
+    """The connection string of a new, empty database of the session's cluster."""
+    dsn: str = postgres_cluster.create_database()
+    return dsn

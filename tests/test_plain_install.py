@@ -1,4 +1,5 @@
-"""A plain install (no extras: no wasmtime, httpx, starlette) imports the whole public API."""
+"""A plain install (no extras: no wasmtime, httpx, starlette, psycopg) imports the whole public
+API."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ CHECK = """
 import importlib.util, sys
 from remi_web import *
 import remi_web
-missing = [m for m in ("wasmtime", "httpx", "starlette", "uvicorn", "componentize_py")
+missing = [m for m in ("wasmtime", "httpx", "starlette", "uvicorn", "componentize_py", "psycopg")
            if importlib.util.find_spec(m) is not None]
 assert not missing, f"not a plain install: {missing}"
 names = {name: getattr(remi_web, name) for name in remi_web.__all__}
@@ -28,6 +29,12 @@ except ConfigurationError as error:
     print("create_app:", error)
 else:
     raise AssertionError("create_app without the server extra must say what to install")
+try:
+    PostgresStore("postgresql://localhost/remi")
+except ConfigurationError as error:
+    print("PostgresStore:", error)
+else:
+    raise AssertionError("PostgresStore without the postgres extra must say what to install")
 import asyncio
 agent = AgentBuilder().model(ScriptedModel([["hi"]])).store(SQLiteStore(":memory:")).build()
 async def run():
@@ -56,4 +63,5 @@ def test_star_import_works_in_a_venv_without_any_extra(tmp_path: Path) -> None:
     run = subprocess.run([str(python), "-c", CHECK], capture_output=True, text=True, cwd=tmp_path)
     assert run.returncode == 0, run.stderr
     assert "pip install 'remi-web[server]'" in run.stdout
+    assert "pip install 'remi-web[postgres]'" in run.stdout
     assert "ran a SQLite-backed run" in run.stdout

@@ -79,12 +79,14 @@ from .testing.scripted_model import ScriptedModel, ToolCall
 
 if TYPE_CHECKING:
     from .server.app import create_app
+    from .stores.postgres import PostgresStore
     from .stores.sqlite import SQLiteStore
 
 # Native-only names, imported on first use; without their dependency they stay importable
 # (so `from remi_web import *` works everywhere) and say what to install when used.
 _LAZY = {
     "SQLiteStore": ("remi_web.stores.sqlite", "the standard library's sqlite3"),
+    "PostgresStore": ("remi_web.stores.postgres", "psycopg: pip install 'remi-web[postgres]'"),
     "create_app": ("remi_web.server.app", "the server extra: pip install 'remi-web[server]'"),
     # Also here for older code, though not in `__all__` (import them from `remi_web.stores`):
     "IndexedDBStore": ("remi_web.stores.indexeddb", "a browser"),
@@ -138,6 +140,6 @@ __all__ = [
     "ConfigurationError", "MaxTurnsExceeded", "ModelError", "RemiError", "RequestError",
     "RunNotFound", "RunNotResumable", "ToolInputError",
     # Models, stores, agents
-    "HttpAgent", "MemoryStore", "OpenAIModel", "SQLiteStore", "ScriptedModel", "ToolCall",
-    "create_app",
+    "HttpAgent", "MemoryStore", "OpenAIModel", "PostgresStore", "SQLiteStore", "ScriptedModel",
+    "ToolCall", "create_app",
 ]

@@ -77,7 +77,8 @@ async def test_concurrent_claims_of_one_checkpoint_have_one_winner(store: Store)
 
 def another_connection(store: Store) -> Store:
     """A second connection to the same data where the backend has connections (an SQLite
-    file, an IndexedDB database); the store itself otherwise."""
+    file, an IndexedDB database, a Postgres database: a second pool); the store itself
+    otherwise."""
     from remi_web.stores.indexeddb import IndexedDBStore
     from remi_web.stores.sqlite import SQLiteStore
 
@@ -85,6 +86,9 @@ def another_connection(store: Store) -> Store:
         return SQLiteStore(store.path, keep=store.keep)
     if isinstance(store, IndexedDBStore):
         return IndexedDBStore(store.name, keep=store.keep)
+    postgres = sys.modules.get("remi_web.stores.postgres")  # loaded if the store is one
+    if postgres is not None and isinstance(store, postgres.PostgresStore):
+        return postgres.PostgresStore(store.dsn, keep=store.keep)  # type: ignore[no-any-return]
     return store
 
 
@@ -106,8 +110,11 @@ async def test_two_connections_claiming_one_checkpoint_have_one_winner(store: St
             assert latest is not None and latest.sequence == 6
     finally:
         if other is not store:
-            close = getattr(other, "close")
-            close()
+            aclose = getattr(other, "aclose", None)
+            if aclose is not None:
+                await aclose()
+            else:
+                getattr(other, "close")()
 
 
 @pytest.mark.pyodide

@@ -10,17 +10,13 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
-import signal
-import socket
-import subprocess
-import sys
 import textwrap
 from collections import Counter
 from pathlib import Path
 
 import httpx
 import pytest
+from server_process import ServerProcess, executions
 
 RUNS = 200
 
@@ -74,58 +70,12 @@ agent = AgentBuilder().model(Model()).tools(work, charge).build()
 '''
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
-class Server:
-    """`remi serve` in its own process group (so SIGKILL takes all of it)."""
-
-    def __init__(self, folder: Path, side: Path) -> None:
-        self.folder, self.side = folder, side
-        self.port = free_port()
-        self.root = f"http://127.0.0.1:{self.port}"
-        self.process: subprocess.Popen[bytes] | None = None
-
-    async def start(self) -> None:
-        env = {**os.environ, "REMI_TEST_SIDE_FILE": str(self.side), "PYTHONPATH": ""}
-        command = [
-            sys.executable, "-m", "remi_web.cli.main", "serve", "crash_agent:agent",
-            "--port", str(self.port), "--db", str(self.folder / "runs.db"),
-            "--lease", "1", "--recover-every", "0.3", "--log-level", "warning",
-            "--insecure-no-auth",
-        ]
-        self.process = subprocess.Popen(
-            command, cwd=self.folder, env=env, stdout=subprocess.DEVNULL,
-            stderr=open(self.folder / "server.log", "ab"), start_new_session=True,
-        )
-        async with httpx.AsyncClient(timeout=2) as client:
-            for _ in range(400):  # bounded: ~20 s
-                assert self.process.poll() is None, (self.folder / "server.log").read_text()
-                try:
-                    if (await client.get(self.root + "/healthz")).status_code == 200:
-                        return
-                except httpx.HTTPError:
-                    pass
-                await asyncio.sleep(0.05)
-        raise AssertionError("the server did not start")
-
-    def kill(self) -> None:
-        assert self.process is not None
-        os.killpg(self.process.pid, signal.SIGKILL)
-        self.process.wait()
-
-    def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGTERM)
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.process.pid, signal.SIGKILL)
-                self.process.wait()
+def crash_server(folder: Path, side: Path) -> ServerProcess:
+    """`remi serve` of the crash agent on the folder's SQLite file (1 s leases)."""
+    return ServerProcess(
+        "crash_agent:agent", str(folder / "runs.db"), folder,
+        env={"REMI_TEST_SIDE_FILE": str(side)}, args=("--lease", "1", "--recover-every", "0.3"),
+    )
 
 
 async def start_run(client: httpx.AsyncClient, root: str, text: str, known: set[str]) -> None:
@@ -142,11 +92,6 @@ async def start_run(client: httpx.AsyncClient, root: str, text: str, known: set[
                 pass
     except httpx.HTTPError:
         pass  # the server was killed: the run, if it got an id, is recovered later
-
-
-def executions(side: Path) -> Counter[tuple[str, str, str]]:
-    lines = side.read_text().splitlines() if side.exists() else []
-    return Counter(tuple(line.split()) for line in lines)  # type: ignore[misc]
 
 
 async def wait_until_settled(root: str, runs: set[str]) -> dict[str, dict[str, object]]:
@@ -175,7 +120,7 @@ async def test_a_server_killed_mid_load_loses_no_run_and_runs_no_tool_twice(
 ) -> None:
     (tmp_path / "crash_agent.py").write_text(textwrap.dedent(AGENT_MODULE))
     side = tmp_path / "executions.txt"
-    server = Server(tmp_path, side)
+    server = crash_server(tmp_path, side)
     await server.start()
     known: set[str] = set()
     try:
@@ -191,7 +136,7 @@ async def test_a_server_killed_mid_load_loses_no_run_and_runs_no_tool_twice(
             await asyncio.gather(*clients)
         killed_at = sum(executions(side).values())
 
-        restarted = Server(tmp_path, side)
+        restarted = crash_server(tmp_path, side)
         await restarted.start()
         try:
             settled = await wait_until_settled(restarted.root, known)

@@ -12,6 +12,8 @@ from pathlib import Path
 from typing import Any
 
 DEFAULT_PORT = 8000
+DB_ENV = "REMI_DB"
+"""The database when `--db` is not given: an SQLite path or a `postgresql://` URL."""
 SHUTDOWN_GRACE = 3
 KEEP_ALIVE = 5
 HEADER_TIMEOUT = 10.0  # the same as remi_web.server.slow_clients (which needs uvicorn)
@@ -46,7 +48,8 @@ def parser() -> argparse.ArgumentParser:
         "--db", default=None,
         help="SQLite file of checkpoints, threads and event logs (default "
         "$REMI_DATA_DIR/server.db, else $XDG_DATA_HOME/remi-web/server.db, else "
-        "~/.local/share/remi-web/server.db)",
+        "~/.local/share/remi-web/server.db), or a postgresql://user@host/db URL: any number "
+        "of servers on one Postgres database serve one deployment (default REMI_DB)",
     )
     cli.add_argument(
         "--cors", action="append", default=None, metavar="ORIGIN",
@@ -123,10 +126,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     from ..server.agent_source import load_agent
     from ..server.app import create_app
     from ..server.config import ServerConfig
+    from ..server.database import is_postgres, shown_dsn
 
-    db = Path(args.db) if args.db is not None else default_db()
-    db.parent.mkdir(parents=True, exist_ok=True)
-    settings: dict[str, Any] = {"db": str(db), "allow_edits": not args.no_edits}
+    where = args.db or os.environ.get(DB_ENV) or str(default_db())
+    postgres = is_postgres(where)
+    if not postgres:
+        Path(where).parent.mkdir(parents=True, exist_ok=True)
+    settings: dict[str, Any] = {"db": where, "allow_edits": not args.no_edits}
     if args.cors is not None:
         settings["cors_origins"] = tuple(args.cors)
     for name in ("max_body", "reconnect_grace", "keepalive", "lease_seconds", "recover_every"):
@@ -155,10 +161,15 @@ def main(argv: Sequence[str] | None = None) -> int:
               f"{args.host}:{args.port} may run the agent.", file=sys.stderr, flush=True)
         config = replace(config, insecure_no_auth=True)
     elif config.authenticator is None and not config.token and not config.tokens:
-        config = replace(config, token=_made_token(db))
+        if postgres:  # every server of the deployment must accept the same tokens
+            print("remi serve: a Postgres deployment needs its tokens configured (REMI_API_TOKEN, "
+                  "REMI_API_TOKENS or --tokens-file), the same on every server.", file=sys.stderr)
+            return 2
+        config = replace(config, token=_made_token(Path(where)))
     app = create_app(load_agent(args.agent), config)
     auth = "no authentication" if args.insecure_no_auth else "bearer token required"
-    print(f"serving {args.agent} at http://{args.host}:{args.port}/v1/runs ({auth}; db {db})",
+    shown = shown_dsn(where) if postgres else where
+    print(f"serving {args.agent} at http://{args.host}:{args.port}/v1/runs ({auth}; db {shown})",
           flush=True)
     # Open streams get a few seconds to end on shutdown; then the remaining runs are
     # cancelled (and logged as such) as the app's lifespan ends.

@@ -25,9 +25,12 @@ from .store import CheckpointStore
 DEFAULT_LEASE_SECONDS = 30.0
 """How long a running run is held without a heartbeat (renewed every third of it)."""
 
-_HOST = platform.node() or "host"
+NODE_NAME_ENV = "REMI_NODE_NAME"
+"""Names this machine in leases instead of its host name (e.g. a container's pod name: the
+processes of one name must see each other's process ids)."""
+_HOST = os.environ.get(NODE_NAME_ENV) or platform.node() or "host"
 PROCESS_OWNER = f"{_HOST}/{os.getpid()}/{new_id()[:8]}"
-"""This process's name in leases: host, process id, and a nonce."""
+"""This process's name in leases: host (or `REMI_NODE_NAME`), process id, and a nonce."""
 
 _log = logging.getLogger("remi_web.runs")
 

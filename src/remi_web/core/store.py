@@ -36,9 +36,10 @@ def oldest_kept(keep: Retention, sequence: int) -> int | None:
 
 class CheckpointStore(Protocol):
     """Keeps checkpoints of runs: each run's messages once, in an append-only log, and as
-    many checkpoints per run as its `Retention` says. The memory, SQLite and IndexedDB stores
-    pass the whole of `tests/store_conformance`; a component's `HostStore` forwards only what
-    a run needs (`put_checkpoint`, `latest_checkpoint`) and refuses the rest."""
+    many checkpoints per run as its `Retention` says. The memory, SQLite, Postgres and
+    IndexedDB stores pass the whole of `tests/store_conformance`; a component's `HostStore`
+    forwards only what a run needs (`put_checkpoint`, `latest_checkpoint`) and refuses the
+    rest."""
 
     async def put_checkpoint(
         self, checkpoint: Checkpoint, expected_sequence: int | None = None

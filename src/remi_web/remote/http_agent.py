@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Mapping
 from dataclasses import replace
+from typing import Self
 
 from ..core.compose import Composable
 from ..core.ctx import ChatCtx
@@ -168,6 +169,14 @@ class HttpAgent(Composable[ChatRequest, AgentEvent]):
         if self._owns_transport and self._transport is not None:
             transport, self._transport = self._transport, None
             await transport.aclose()
+
+    async def __aenter__(self) -> Self:
+        """The agent itself; leaving the `async with` block calls `aclose`."""
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        """Release the HTTP transport (see `aclose`)."""
+        await self.aclose()
 
     def _remember(self, event: InterruptEvent) -> None:
         for info in event.interrupts:

@@ -21,18 +21,14 @@ from starlette.responses import JSONResponse, Response
 from ..core.loop import AgentLoop
 from ..core.secrets import Redactor, secrets_of
 from ..core.run_claim import DEFAULT_LEASE_SECONDS
-from ..stores.sqlite import SQLiteStore
 from .agent_source import AgentSource, bind_agent
-from .approvals import ApprovalLedger
 from .auth import Authentication
 from .config import ServerConfig
-from .database import open_database
-from .event_log import EventLog
+from .database import close_store, open_databases
 from .guard import RequestGuard
 from .log_redaction import install as install_log_redaction
 from .log_redaction import uninstall as uninstall_log_redaction
-from .owners import RunOwners
-from .keys import key_from_text, stored_key
+from .keys import key_from_text
 from .problems import HttpProblem
 from ..remote.protocol import (
     HEALTH_PATH,
@@ -56,7 +52,7 @@ def create_app(agent: AgentSource, config: ServerConfig | None = None) -> Starle
 
     Args:
         agent: an `Agent[ChatRequest, AgentEvent]`, or a function `(store) -> Agent` given
-            the server's SQLite store. An `AgentLoop` left on the builder's default
+            the server's store (SQLite, or Postgres for a `postgresql://` db). An `AgentLoop` left on the builder's default
             in-memory store is moved onto the server's store.
         config: the settings; by default `ServerConfig.from_env()` (so `REMI_API_TOKEN`,
             `REMI_APPROVAL_KEY` and `REMI_CORS_ORIGINS` apply).
@@ -66,9 +62,8 @@ def create_app(agent: AgentSource, config: ServerConfig | None = None) -> Starle
     """
     cfg = config if config is not None else ServerConfig.from_env()
     authenticator = cfg.resolve_authenticator()  # refuses a server with no way to log in
-    store = SQLiteStore(cfg.db)
-    conn = open_database(cfg.db)
-    key = key_from_text(cfg.approval_key) if cfg.approval_key else stored_key(conn)
+    store, db = open_databases(cfg.db)
+    signer = ApprovalSigner(key_from_text(cfg.approval_key)) if cfg.approval_key else None
     served, checkpoints = bind_agent(agent, store)
     if cfg.lease_seconds is not None and isinstance(served, AgentLoop):
         served = replace(served, lease_seconds=cfg.lease_seconds)
@@ -77,15 +72,14 @@ def create_app(agent: AgentSource, config: ServerConfig | None = None) -> Starle
     runs = RunService(
         served,
         checkpoints,
-        EventLog(conn),
-        ApprovalLedger(conn),
-        ApprovalSigner(key),
+        db,
+        signer,
         reconnect_grace=cfg.reconnect_grace,
         cancel_wait=cfg.cancel_wait,
         allow_edits=cfg.allow_edits,
         recover_every=cfg.recover_every,
         settle_after=getattr(served, "lease_seconds", None) or DEFAULT_LEASE_SECONDS,
-        owners=RunOwners(conn) if authenticator is not None else None,
+        owned=authenticator is not None,
         approver=cfg.approver,
         max_runs=cfg.max_runs,
         max_runs_per_principal=cfg.max_runs_per_principal,
@@ -101,12 +95,16 @@ def create_app(agent: AgentSource, config: ServerConfig | None = None) -> Starle
         closed = True
         uninstall_log_redaction(log_filter)
         await runs.close()
-        store.close()
-        conn.close()
+        await db.close()
+        await close_store(store)
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        runs.start_sweeping()  # runs a dead server left behind go on
+        try:
+            await runs.open()  # the key, the other servers; runs a dead server left go on
+        except BaseException:
+            await close()
+            raise
         yield
         await close()
 

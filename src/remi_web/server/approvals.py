@@ -11,73 +11,38 @@ configured with `allow_edits=False`.
 from __future__ import annotations
 
 import json
-import sqlite3
-import time
 from collections.abc import Mapping
+from typing import Protocol
 
 from pydantic import JsonValue
 
 from ..core.events import InterruptInfo
 from ..core.ids import RunId
 from ..core.requests import Resume
-from .database import create_schema
 from .problems import HttpProblem
 from .signing import ApprovalSigner
 
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS answered_interrupts (
-    run_id TEXT NOT NULL,
-    interrupt_id TEXT NOT NULL,
-    answered_at REAL NOT NULL,
-    PRIMARY KEY (run_id, interrupt_id)
-) WITHOUT ROWID
-"""
 
+class ApprovalLedger(Protocol):
+    """The interrupts already answered (a table of the server's database): replay guard.
+    Tool results are kept here too, as `tool-result:<call id>`."""
 
-class ApprovalLedger:
-    """The interrupts already answered (a table of the server's database): replay guard."""
-
-    def __init__(self, conn: sqlite3.Connection) -> None:
-        self._conn = conn
-        create_schema(conn, _SCHEMA)
-
-    def answered(self, run_id: RunId, interrupt_id: str) -> bool:
+    async def answered(self, run_id: RunId, interrupt_id: str) -> bool:
         """Whether this interrupt was already answered."""
-        row = self._conn.execute(
-            "SELECT 1 FROM answered_interrupts WHERE run_id = ? AND interrupt_id = ?",
-            (run_id, interrupt_id),
-        ).fetchone()
-        return row is not None
+        ...
 
-    def consume(self, run_id: RunId, interrupt_ids: list[str]) -> list[str]:
-        """Mark the interrupts answered, all or none; the ids that already were (if any,
-        nothing is marked)."""
-        conn = self._conn
-        conn.execute("BEGIN IMMEDIATE")
-        try:
-            used = [iid for iid in interrupt_ids if self.answered(run_id, iid)]
-            if not used:
-                now = time.time()
-                conn.executemany(
-                    "INSERT INTO answered_interrupts (run_id, interrupt_id, answered_at)"
-                    " VALUES (?, ?, ?)",
-                    [(run_id, iid, now) for iid in interrupt_ids],
-                )
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
-        conn.execute("COMMIT")
-        return used
+    async def consume(self, run_id: RunId, interrupt_ids: list[str]) -> list[str]:
+        """Mark the interrupts answered, all or none, atomically (of two servers consuming
+        the same id at once, one wins); the ids that already were (if any, nothing is
+        marked)."""
+        ...
 
-    def release(self, run_id: RunId, interrupt_ids: list[str]) -> None:
+    async def release(self, run_id: RunId, interrupt_ids: list[str]) -> None:
         """Forget answers whose resume was refused by the agent (so it can be retried)."""
-        self._conn.executemany(
-            "DELETE FROM answered_interrupts WHERE run_id = ? AND interrupt_id = ?",
-            [(run_id, iid) for iid in interrupt_ids],
-        )
+        ...
 
 
-def check_approvals(
+async def check_approvals(
     resume: Resume,
     issued: Mapping[str, InterruptInfo],
     signer: ApprovalSigner,
@@ -114,7 +79,7 @@ def check_approvals(
             )
         info = issued.get(iid)
         if info is None:
-            if ledger.answered(run_id, iid):
+            if await ledger.answered(run_id, iid):
                 raise _replayed(run_id, iid)
             raise HttpProblem(
                 403, "approval_invalid",
@@ -142,18 +107,18 @@ def check_approvals(
                 "or deny the call as it is.",
                 f"input.payloads.{iid}",
             )
-        if ledger.answered(run_id, iid):
+        if await ledger.answered(run_id, iid):
             raise _replayed(run_id, iid)
 
 
-def consume_approvals(resume: Resume, ledger: ApprovalLedger) -> list[str]:
+async def consume_approvals(resume: Resume, ledger: ApprovalLedger) -> list[str]:
     """Mark every answer of `resume` answered, all at once; the ids marked.
 
     Raises a 409 `approval_replayed` (marking nothing) if one already was: of two
     concurrent resumes with the same tokens, one wins.
     """
     ids = list(resume.payloads)
-    used = ledger.consume(resume.run_id, ids)
+    used = await ledger.consume(resume.run_id, ids)
     if used:
         raise _replayed(resume.run_id, used[0])
     return ids

@@ -24,8 +24,9 @@ class ServerConfig:
     """How the agent server behaves.
 
     Args:
-        db: the SQLite file of checkpoints, threads, the event log and the approval
-            ledger (":memory:" keeps everything in this process only).
+        db: where checkpoints, threads, the event log and the approval ledger live: an
+            SQLite file (":memory:" keeps everything in this process only), or a
+            `postgresql://` URL, which any number of servers may share.
         token: a bearer token for the principal "default", with every scope.
         tokens: more tokens, each its principal's (`REMI_API_TOKENS`, `REMI_TOKENS_FILE`).
         authenticator: maps a bearer token to its principal (JWT, OIDC...), instead of

@@ -9,6 +9,7 @@ from collections.abc import Mapping
 from pydantic import JsonValue
 
 from ..core.errors import (
+    CheckpointConflict,
     CheckpointVersionError,
     ConfigurationError,
     CorruptCheckpoint,
@@ -60,7 +61,7 @@ def problem_for(error: Exception) -> HttpProblem:
     message = str(error) or type(error).__name__
     if isinstance(error, RunNotFound):
         return HttpProblem(404, "run_not_found", message)
-    if isinstance(error, RunBusy):
+    if isinstance(error, RunBusy | CheckpointConflict):  # another caller or server won the run
         return HttpProblem(409, "run_busy", message)
     if isinstance(error, RunNotResumable):
         return HttpProblem(409, "run_not_resumable", message)

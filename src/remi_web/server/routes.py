@@ -52,42 +52,42 @@ def make_routes(runs: RunService, config: ServerConfig) -> list[Route]:
         check_overrides(chat, config)
         return chat
 
-    def stream(live: LiveRun) -> Response:
-        subscription = runs.subscribe(live.run_id, live.after)
+    async def stream(live: LiveRun) -> Response:
+        subscription = await runs.subscribe(live.run_id, live.after)
         headers = {RUN_ID_HEADER: live.run_id, STREAM_AFTER_HEADER: str(live.after)}
         return EventStreamResponse(subscription, config.keepalive, headers)
 
     async def start(request: Request) -> Response:
         chat = await request_of(request, Start)
-        return stream(await runs.start(chat, principal_of(request)))
+        return await stream(await runs.start(chat, principal_of(request)))
 
     async def resume(request: Request) -> Response:
         chat = await request_of(request, Resume)
-        return stream(await runs.resume(_run_id(request), chat, principal_of(request)))
+        return await stream(await runs.resume(_run_id(request), chat, principal_of(request)))
 
     async def tool_results(request: Request) -> Response:
         chat = await request_of(request, ToolResults)
-        return stream(await runs.tool_results(_run_id(request), chat, principal_of(request)))
+        return await stream(await runs.tool_results(_run_id(request), chat, principal_of(request)))
 
     async def recover(request: Request) -> Response:
         await read_body(request, config.max_body, config.body_timeout)
         run_id = _run_id(request)
         after = await runs.recover(run_id, principal=principal_of(request))
         headers = {RUN_ID_HEADER: run_id, STREAM_AFTER_HEADER: str(after)}
-        return EventStreamResponse(runs.subscribe(run_id, after), config.keepalive, headers)
+        return EventStreamResponse(await runs.subscribe(run_id, after), config.keepalive, headers)
 
     async def cancel(request: Request) -> Response:
         await read_body(request, config.max_body, config.body_timeout)
         return _info(await runs.cancel(_run_id(request), principal_of(request)))
 
     async def status(request: Request) -> Response:
-        return _info(runs.info(_run_id(request), principal_of(request)))
+        return _info(await runs.info(_run_id(request), principal_of(request)))
 
     async def events(request: Request) -> Response:
         run_id = _run_id(request)
         after = _after(request)
         headers = {RUN_ID_HEADER: run_id, STREAM_AFTER_HEADER: str(after)}
-        subscription = runs.subscribe(run_id, after, principal_of(request))
+        subscription = await runs.subscribe(run_id, after, principal_of(request))
         return EventStreamResponse(subscription, config.keepalive, headers)
 
     async def health(request: Request) -> Response:

@@ -35,9 +35,9 @@ def logged_event(logged: LoggedEvent) -> AgentEvent | None:
         return None
 
 
-def run_info(log: EventLog, run_id: RunId, *, live: bool) -> RunInfo:
+async def run_info(log: EventLog, run_id: RunId, *, live: bool) -> RunInfo:
     """The run's status and what it waits for; 404 for a run the log does not know."""
-    first, last = log.first(run_id), log.last(run_id)
+    first, last = await log.first(run_id), await log.last(run_id)
     if first is None or last is None:
         raise not_found(run_id)
     opening = logged_event(first)

@@ -10,6 +10,7 @@ from starlette.responses import Response
 from starlette.types import Message, Receive, Scope, Send
 
 from .live_run import Subscription
+from .log_tail import LogTail
 from ..remote.protocol import EVENT_STREAM
 
 
@@ -23,7 +24,7 @@ class EventStreamResponse(Response):
     """
 
     def __init__(
-        self, subscription: Subscription, keepalive: float, headers: Mapping[str, str]
+        self, subscription: Subscription | LogTail, keepalive: float, headers: Mapping[str, str]
     ) -> None:
         super().__init__(media_type=EVENT_STREAM)
         self.subscription = subscription

@@ -1,7 +1,8 @@
-"""Checkpoint and thread stores: in memory, SQLite (native), and IndexedDB (browser).
+"""Checkpoint and thread stores: in memory, SQLite and Postgres (native), and IndexedDB
+(browser).
 
-`SQLiteStore` and the IndexedDB stores are imported on first use, so this package imports in
-Pyodide without `sqlite3` and natively without `js`.
+`SQLiteStore`, `PostgresStore` and the IndexedDB stores are imported on first use, so this
+package imports in Pyodide without `sqlite3` and natively without `js` or `psycopg`.
 """
 
 from __future__ import annotations
@@ -13,12 +14,16 @@ from .memory import MemoryStore
 if TYPE_CHECKING:
     from .indexeddb import IndexedDBStore
     from .indexeddb_snapshots import IndexedDBSnapshotStore
+    from .postgres import PostgresStore
     from .sqlite import SQLiteStore
 
-__all__ = ["IndexedDBSnapshotStore", "IndexedDBStore", "MemoryStore", "SQLiteStore"]
+__all__ = [
+    "IndexedDBSnapshotStore", "IndexedDBStore", "MemoryStore", "PostgresStore", "SQLiteStore",
+]
 
 _LAZY = {
     "SQLiteStore": "sqlite",  # needs the stdlib `sqlite3`
+    "PostgresStore": "postgres",  # needs psycopg: pip install 'remi-web[postgres]'
     "IndexedDBStore": "indexeddb",  # needs Pyodide's `js` when used (not when imported)
     "IndexedDBSnapshotStore": "indexeddb_snapshots",
 }
