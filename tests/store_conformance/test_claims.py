@@ -145,11 +145,17 @@ async def test_a_lease_of_a_run_that_moved_on_is_not_renewed(store: Store) -> No
     assert latest is not None and latest.sequence == 2 and latest.lease is None
 
 
-def test_processes_claiming_one_file_have_one_winner_per_step(tmp_path: Path) -> None:
-    path, workers, steps = tmp_path / "claims.db", 4, 30
+@pytest.mark.parametrize("backend", ["sqlite", "postgres"])
+def test_processes_claiming_one_database_have_one_winner_per_step(
+    tmp_path: Path, backend: str, request: pytest.FixtureRequest
+) -> None:
+    where = str(tmp_path / "claims.db") if backend == "sqlite" else str(
+        request.getfixturevalue("postgres_dsn")
+    )
+    workers, steps = 4, 30
     procs = [
         subprocess.Popen(
-            [sys.executable, str(CLAIMER), str(path), str(w), str(steps)],
+            [sys.executable, str(CLAIMER), where, str(w), str(steps)],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
         )
         for w in range(workers)
@@ -170,9 +176,13 @@ def test_processes_claiming_one_file_have_one_winner_per_step(tmp_path: Path) ->
     assert sum(wins) == steps  # every step advanced by exactly one process
 
     async def check() -> None:
+        from remi_web.stores.postgres import PostgresStore
         from remi_web.stores.sqlite import SQLiteStore
 
-        async with SQLiteStore(path, keep="all") as reader:
+        opened = SQLiteStore(where, keep="all") if backend == "sqlite" else PostgresStore(
+            where, keep="all"
+        )
+        async with opened as reader:
             latest = await reader.latest_checkpoint(RUN)
             assert latest is not None and latest.sequence == steps
             listed = await reader.list_checkpoints(latest.thread_id)

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import socket
-import subprocess
-import sys
 from typing import Any
 
 import pytest
@@ -21,7 +19,6 @@ from remi_web.stores import postgres_client
 from remi_web.stores.postgres import MIGRATIONS, PostgresStore
 
 from .builders import checkpoint, message
-from .test_claims import CLAIMER, RUN
 
 
 async def sql(dsn: str, query: str) -> list[tuple[Any, ...]]:
@@ -69,40 +66,6 @@ async def test_a_database_newer_than_this_code_is_refused(postgres_dsn: str) -> 
             await store.open()
         with pytest.raises(StoreError, match="upgrade remi-web"):
             await store.list_threads()
-
-
-def test_processes_claiming_one_database_have_one_winner_per_step(postgres_dsn: str) -> None:
-    workers, steps = 4, 30
-    procs = [
-        subprocess.Popen(
-            [sys.executable, str(CLAIMER), postgres_dsn, str(w), str(steps)],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-        )
-        for w in range(workers)
-    ]
-    try:
-        for proc in procs:
-            assert proc.stdout is not None and proc.stdout.readline().strip() == "ready"
-        for proc in procs:
-            assert proc.stdin is not None
-            proc.stdin.write("go\n")
-            proc.stdin.flush()
-        outputs = [proc.communicate(timeout=120) for proc in procs]
-    finally:
-        for proc in procs:
-            proc.kill()
-    assert all(proc.returncode == 0 for proc in procs), [err for _, err in outputs]
-    wins = [int(out.split()[-1]) for out, _ in outputs]
-    assert sum(wins) == steps  # every step advanced by exactly one process
-
-    async def check() -> None:
-        async with PostgresStore(postgres_dsn, keep="all") as reader:
-            latest = await reader.latest_checkpoint(RUN)
-            assert latest is not None and latest.sequence == steps
-            listed = await reader.list_checkpoints(latest.thread_id)
-            assert sorted(cp.sequence for cp in listed) == list(range(1, steps + 1))
-
-    asyncio.run(check())
 
 
 def closed_port() -> int:

@@ -18,7 +18,7 @@ from pydantic import TypeAdapter, ValidationError
 
 from .errors import CheckpointVersionError, CorruptCheckpoint
 from .messages import Message
-from .state import CHECKPOINT_ADAPTER, STATE_VERSION, Checkpoint, LoopState
+from .state import CHECKPOINT_ADAPTER, STATE_VERSION, Checkpoint, Lease, LoopState
 
 MESSAGE_ADAPTER: TypeAdapter[Message] = TypeAdapter(Message)
 MESSAGE_LIST_ADAPTER: TypeAdapter[list[Message]] = TypeAdapter(list[Message])
@@ -116,3 +116,24 @@ def decode_checkpoint(
     if messages is not None:
         checkpoint.state.messages = messages
     return checkpoint
+
+
+def stored_checkpoint(row: Sequence[Any], log: list[str] | None) -> Checkpoint:
+    """A checkpoint from a store's row `(run_id, thread_id, sequence, body, lease_owner,
+    lease_until, messages)` and its run's message log (JSON); the lease columns (renewed in
+    place) win over the body. Raises `CorruptCheckpoint` when the log is too short."""
+    run_id, thread_id, sequence, body, owner, until, count = row
+    messages = None
+    if count is not None:
+        if log is None or len(log) < count:
+            raise CorruptCheckpoint(
+                f"Checkpoint {sequence} of run {run_id!r} has {count} messages but its log "
+                f"holds {0 if log is None else len(log)}.",
+                run_id=run_id, thread_id=thread_id, sequence=sequence,
+            )
+        messages = decode_messages(log[:count])
+    checkpoint = decode_checkpoint(
+        body, run_id=run_id, thread_id=thread_id, sequence=sequence, messages=messages
+    )
+    lease = None if owner is None or until is None else Lease(owner, until)
+    return checkpoint if checkpoint.lease == lease else replace(checkpoint, lease=lease)

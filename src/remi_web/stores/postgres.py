@@ -17,7 +17,6 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Mapping, Sequence
-from dataclasses import replace
 from typing import Any
 
 from psycopg_pool import AsyncConnectionPool
@@ -25,13 +24,13 @@ from pydantic import JsonValue
 
 from ..core.checkpoint_codec import (
     MESSAGE_ADAPTER,
-    decode_checkpoint,
     decode_messages,
     encode_checkpoint,
     encode_without_messages,
     log_extension,
+    stored_checkpoint,
 )
-from ..core.errors import CheckpointConflict, CorruptCheckpoint, StoreError
+from ..core.errors import CheckpointConflict, StoreError
 from ..core.ids import RunId, ThreadId
 from ..core.messages import Message
 from ..core.state import Checkpoint, Lease
@@ -253,7 +252,7 @@ class PostgresStore(PostgresClient):
         """The checkpoint of `run_id` with the highest sequence (the later put on a tie)."""
         async with self._transaction("latest_checkpoint") as conn:
             row = await _one(conn, _LATEST, (run_id,))
-            return None if row is None else _load(row[:7], row[7])
+            return None if row is None else stored_checkpoint(row[:7], row[7])
 
     async def list_checkpoints(self, thread_id: ThreadId) -> list[Checkpoint]:
         """All checkpoints of the thread's runs, oldest (`created_at`, then put order) first."""
@@ -273,7 +272,7 @@ class PostgresStore(PostgresClient):
                 )
                 for run_id, message in await cursor.fetchall():
                     logs[run_id].append(message)
-            return [_load(row, logs.get(row[0])) for row in rows]
+            return [stored_checkpoint(row, logs.get(row[0])) for row in rows]
 
     async def load_messages(self, thread_id: ThreadId) -> list[Message]:
         """The thread's messages in order (empty for an unknown thread)."""
@@ -379,22 +378,3 @@ def _parsed(text: str) -> JsonValue:
     value: JsonValue = json.loads(text)
     return value
 
-
-def _load(row: Sequence[Any], log: list[str] | None) -> Checkpoint:
-    """A checkpoint from its row and its run's log; the lease columns (renewed in place) win
-    over the body."""
-    run_id, thread_id, sequence, body, owner, until, count = row
-    messages = None
-    if count is not None:
-        if log is None or len(log) < count:
-            raise CorruptCheckpoint(
-                f"Checkpoint {sequence} of run {run_id!r} has {count} messages but its log "
-                f"holds {0 if log is None else len(log)}.",
-                run_id=run_id, thread_id=thread_id, sequence=sequence,
-            )
-        messages = decode_messages(log[:count])
-    checkpoint = decode_checkpoint(
-        body, run_id=run_id, thread_id=thread_id, sequence=sequence, messages=messages
-    )
-    lease = None if owner is None or until is None else Lease(owner, until)
-    return checkpoint if checkpoint.lease == lease else replace(checkpoint, lease=lease)

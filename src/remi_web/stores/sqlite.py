@@ -18,7 +18,6 @@ import sqlite3
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import replace
 from types import TracebackType
 from typing import Self
 
@@ -26,11 +25,11 @@ from pydantic import ValidationError
 
 from ..core.checkpoint_codec import (
     MESSAGE_ADAPTER,
-    decode_checkpoint,
     decode_messages,
     encode_checkpoint,
     encode_without_messages,
     log_extension,
+    stored_checkpoint,
 )
 from ..core.errors import CheckpointConflict, CorruptCheckpoint, StoreError
 from ..core.ids import RunId, ThreadId
@@ -273,7 +272,7 @@ class SQLiteStore:
             ).fetchone()
             if row is None:
                 return None
-            return _load(row, None if row[6] is None else self._log(run_id, row[6]))
+            return stored_checkpoint(row, None if row[6] is None else self._log(run_id, row[6]))
 
     async def list_checkpoints(self, thread_id: ThreadId) -> list[Checkpoint]:
         """All checkpoints of the thread's runs, oldest (`created_at`, then put order) first."""
@@ -287,7 +286,7 @@ class SQLiteStore:
             for row in rows:
                 if row[6] is not None and row[0] not in logs:
                     logs[row[0]] = self._log(row[0])
-            return [_load(row, logs.get(row[0])) for row in rows]
+            return [stored_checkpoint(row, logs.get(row[0])) for row in rows]
 
     def _log(self, run_id: str, count: int | None = None) -> list[str]:
         """The first `count` messages of the run's log (all of them with None), as JSON."""
@@ -382,24 +381,3 @@ class SQLiteStore:
         """Close the store."""
         self.close()
 
-
-def _load(
-    row: tuple[str, str, int, str, str | None, float | None, int | None], log: list[str] | None
-) -> Checkpoint:
-    """A checkpoint from its row and its run's log; the lease columns (renewed in place) win
-    over the body."""
-    run_id, thread_id, sequence, body, owner, until, count = row
-    messages = None
-    if count is not None:
-        if log is None or len(log) < count:
-            raise CorruptCheckpoint(
-                f"Checkpoint {sequence} of run {run_id!r} has {count} messages but its log "
-                f"holds {0 if log is None else len(log)}.",
-                run_id=run_id, thread_id=thread_id, sequence=sequence,
-            )
-        messages = decode_messages(log[:count])
-    checkpoint = decode_checkpoint(
-        body, run_id=run_id, thread_id=thread_id, sequence=sequence, messages=messages
-    )
-    lease = None if owner is None or until is None else Lease(owner, until)
-    return checkpoint if checkpoint.lease == lease else replace(checkpoint, lease=lease)
