@@ -35,12 +35,13 @@ SCENARIOS = {
     "vfs": "benchmarks.vfs",
     "pyodide": "benchmarks.pyodide",
     "transport_load": "benchmarks.transport_load",
+    "scale_out": "benchmarks.scale_out",
     "wasm": "benchmarks.wasm",
 }
 """Every scenario, in table order. The last two are written separately; they run here once
 their module exists and has `run(config) -> Outcome`."""
 
-OPTIONAL = ("transport_load", "wasm")
+OPTIONAL = ("transport_load", "scale_out", "wasm")
 
 
 def scenario(name: str) -> Callable[[Config], Outcome] | str:
