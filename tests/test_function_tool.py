@@ -53,7 +53,7 @@ def make_ctx(
         chat=chat or ChatCtx(),
         resumed=resumed,
         resume_value=resume_value,
-        on_progress=progress.append if progress is not None else None,
+        on_event=(lambda event: progress.append(event.data)) if progress is not None else None,  # type: ignore[union-attr]
     )
 
 

@@ -312,7 +312,7 @@ async def test_cancelling_the_tool_task_kills_the_group(arena: Arena) -> None:
     progress: list[object] = []
     ready = asyncio.Event()
     ctx = tool_ctx(progress=progress)
-    ctx.on_progress = lambda data: (progress.append(data), ready.set())  # type: ignore[func-returns-value]
+    ctx.on_event = lambda event: (progress.append(event.data), ready.set())  # type: ignore[func-returns-value, union-attr]
     tool = shell(arena, timeout=60, grace=0.2)
     task = asyncio.ensure_future(call(tool, ctx, command=script(arena, "family.py", FAMILY) + " ignore-term"))
     await within(ready.wait())

@@ -24,7 +24,7 @@ def tool_ctx(
     """A `ToolCtx` like the loop's, recording progress into `progress`."""
     return ToolCtx(
         "call-1", "tool", chat or ChatCtx(), resumed=resumed, resume_value=resume_value,
-        on_progress=None if progress is None else progress.append,
+        on_event=None if progress is None else lambda event: progress.append(event.data),  # type: ignore[union-attr]
     )
 
 

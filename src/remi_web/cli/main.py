@@ -30,7 +30,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     commands.add_parser(
         "serve", help="serve an agent over HTTP + SSE (see `remi serve --help`)", add_help=False
     )
+    commands.add_parser(
+        "init", help="write a commented remi.toml for the deep agent (see `remi init --help`)",
+        add_help=False,
+    )
     args, rest = parser.parse_known_args(argv)
+    if args.command == "init":
+        from .init import main as init
+
+        return init(rest)
     if args.command == "serve":
         from .serve import main as serve
 

@@ -32,6 +32,7 @@ from .events import (
     AgentEvent,
     Cancelled,
     CheckpointEvent,
+    Custom,
     Done,
     ErrorEvent,
     InterruptEvent,
@@ -45,6 +46,7 @@ from .events import (
     TurnEnd,
     TurnStart,
 )
+from .context import CONTEXT_EVENT, ContextPolicy, Fitted
 from .ids import new_run_id, new_thread_id, run_span_id
 from .messages import Message, ToolCallRequest
 from .model_io import ChatModel, ModelRequest
@@ -100,6 +102,8 @@ class AgentLoop(Composable[ChatRequest, AgentEvent]):
             heartbeat (renewed every third of it); None: no lease (a run is then taken over
             by any `Resume(run_id, {})`).
         tool_timeout: seconds a tool call may take unless the tool sets its own `timeout`.
+        context: keeps the history within the model's context window: asked before every
+            model call, it may replace older messages with a summary (default: none).
     """
 
     model: ChatModel
@@ -113,6 +117,7 @@ class AgentLoop(Composable[ChatRequest, AgentEvent]):
     name: str = "AgentLoop"
     lease_seconds: float | None = DEFAULT_LEASE_SECONDS
     tool_timeout: float | None = None
+    context: ContextPolicy | None = None
 
     def secrets(self) -> tuple[Secret, ...]:
         """The secret values its traces mask (its redactor's and its model's), so that a
@@ -269,6 +274,10 @@ class AgentLoop(Composable[ChatRequest, AgentEvent]):
                     yield await self._checkpoint(claim, state, "tools_executed")
                     yield TurnEnd(state.turn)
                 calls, values = [], None
+                if self.context is not None:
+                    fitted = await self.context.fit(state.messages, state.history_len, ctx)
+                    if fitted is not None:
+                        yield self._fitted(state, fitted)
                 yield self._next_turn(state)
                 # The model's deltas go straight from `step` to the caller: no hop per token.
                 events = self._call_model(state, ctx, watch)
@@ -299,6 +308,12 @@ class AgentLoop(Composable[ChatRequest, AgentEvent]):
                 await self._finish_quietly(state, claim)
             except Exception:  # the run already failed; the error event says why
                 pass
+
+    def _fitted(self, state: LoopState, fitted: Fitted) -> Custom:
+        """Go on with the shorter history; the event that says so."""
+        before = len(state.messages)
+        state.messages, state.history_len = fitted.messages, fitted.saved
+        return Custom(CONTEXT_EVENT, {"messages_before": before, "messages_after": len(fitted.messages)})
 
     def _next_turn(self, state: LoopState) -> TurnStart:
         """A model call is due: count it (within `max_turns`). Its input is already

@@ -10,6 +10,7 @@ from pydantic import JsonValue
 
 from .content import Content
 from .ctx import ChatCtx
+from .events import Custom, SubSession, ToolProgress
 from .model_io import ToolDefinition
 
 
@@ -29,6 +30,9 @@ class Interrupt:
 ToolReturn: TypeAlias = Content | Interrupt
 """What running a tool gives the loop: content for the model, or an interrupt."""
 
+ToolEvent: TypeAlias = ToolProgress | Custom | SubSession
+"""What a running tool may add to the run's stream, as it happens."""
+
 @dataclass(slots=True)
 class ToolCtx:
     """The context of one tool call.
@@ -40,6 +44,7 @@ class ToolCtx:
         resumed: True when the call is re-invoked after an interrupt.
         resume_value: the human's answer to this call's interrupt (when `resumed`).
         state: this tool's own JSON state, kept in checkpoints across turns and resumes.
+        on_event: where `progress` and `emit` send their events (set by the loop).
     """
 
     call_id: str
@@ -48,12 +53,17 @@ class ToolCtx:
     resumed: bool = False
     resume_value: JsonValue = None
     state: dict[str, JsonValue] = field(default_factory=dict)
-    on_progress: Callable[[JsonValue], None] | None = None
+    on_event: Callable[[ToolEvent], None] | None = None
 
     def progress(self, data: JsonValue) -> None:
         """Report progress; it reaches the caller as a `tool_progress` event."""
-        if self.on_progress is not None:
-            self.on_progress(data)
+        self.emit(ToolProgress(self.call_id, self.tool_name, data))
+
+    def emit(self, event: Custom | SubSession | ToolProgress) -> None:
+        """Add an event to the run's stream now (a plan changed, a sub-agent's step...).
+        Events are shown live, not stored: keep what must survive in `state`."""
+        if self.on_event is not None:
+            self.on_event(event)
 
 
 class Tool(Protocol):

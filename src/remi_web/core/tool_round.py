@@ -11,12 +11,12 @@ from pydantic import JsonValue
 
 from .ctx import ChatCtx
 from .errors import ToolInputError
-from .events import InterruptInfo, ToolProgress, ToolResult
+from .events import InterruptInfo, ToolResult
 from .ids import InterruptId, new_id
 from .messages import ToolCallRequest
 from .outcome import ToolOutcome
 from .registry import ToolRegistry
-from .tool import Interrupt, ToolCtx, ToolReturn
+from .tool import Interrupt, ToolCtx, ToolEvent, ToolReturn
 
 CANCELLED_TOOL_TEXT = "Cancelled before this tool finished."
 
@@ -38,8 +38,8 @@ async def run_tool_round(
     tool_state: dict[str, JsonValue],
     resume_values: Mapping[str, JsonValue] | None = None,
     timeout: float | None = None,
-) -> AsyncIterator[ToolProgress | ToolResult | RoundEnd]:
-    """Run `calls` concurrently, yielding progress and results as they happen, then a
+) -> AsyncIterator[ToolEvent | ToolResult | RoundEnd]:
+    """Run `calls` concurrently, yielding their events and results as they happen, then a
     `RoundEnd`.
 
     With `resume_values` (call id to the human's answer) each call is re-invoked as
@@ -47,7 +47,7 @@ async def run_tool_round(
     is cancelled and ends as a tool error the model sees. `ctx.cancel()` cancels the
     running tools; their calls get a cancellation outcome.
     """
-    queue: asyncio.Queue[ToolProgress | ToolResult | None] = asyncio.Queue()
+    queue: asyncio.Queue[ToolEvent | ToolResult | None] = asyncio.Queue()
     resumes = resume_values or {}
     result = RoundEnd()
 
@@ -65,7 +65,7 @@ async def run_tool_round(
             resumed=resumed,
             resume_value=resumes.get(call.id),
             state=own_state,
-            on_progress=lambda data: queue.put_nowait(ToolProgress(call.id, call.name, data)),
+            on_event=queue.put_nowait,
         )
         returned: ToolReturn
         is_error = False

@@ -17,7 +17,7 @@ from ..core.model_io import ChatModel, ModelChunk
 from ..core.registry import ToolRegistry
 from ..core.checkpoint_codec import decode_checkpoint, encode_checkpoint
 from ..core.store import Store
-from ..core.tool import Interrupt, ToolCtx
+from ..core.tool import Interrupt, ToolCtx, ToolEvent
 from ..guest.protocol import (
     Ack,
     CheckpointReply,
@@ -124,7 +124,7 @@ class HostEffects:
         ctx = ToolCtx(
             call.call_id, call.name, self._ctx.child(f"tool:{call.name}:{call.call_id}"),
             resumed=call.resumed, resume_value=call.resume_value, state=state,
-            on_progress=lambda data: self._report(ToolProgress(call.call_id, call.name, data)),
+            on_event=self._report,  # only progress crosses into the guest's stream
         )
         try:
             returned = await tool.run(call.arguments, ctx)
@@ -136,9 +136,10 @@ class HostEffects:
             return ToolInterruptReply(returned.kind, returned.payload, state)
         return ToolOutput(returned, False, state)
 
-    def _report(self, progress: ToolProgress) -> None:
-        self.progress.append(progress)
-        self.progress_ready.set()
+    def _report(self, event: ToolEvent) -> None:
+        if isinstance(event, ToolProgress):
+            self.progress.append(event)
+            self.progress_ready.set()
 
     async def close(self) -> None:
         """Close every model call still open."""
