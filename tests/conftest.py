@@ -1,6 +1,6 @@
 import os
 import sys
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -29,3 +29,14 @@ def postgres_dsn(postgres_cluster: Any) -> str:
     """The connection string of a new, empty database of the session's cluster."""
     dsn: str = postgres_cluster.create_database()
     return dsn
+
+
+@pytest.fixture
+async def mock_llm() -> AsyncIterator[str]:
+    """The mock OpenAI-compatible model, a real uvicorn on loopback; yields its `/v1` URL."""
+    from transport.transport_helpers import running
+
+    from remi_web.testing.mock_server import create_app
+
+    async with running(create_app()) as root:
+        yield root + "/v1"

@@ -3,23 +3,12 @@ on loopback. Server-side imports stay inside the fixtures: the Pyodide lane load
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from contextlib import AbstractAsyncContextManager
 from pathlib import Path
 from typing import Any
 
 import pytest
-
-
-@pytest.fixture
-async def mock_llm() -> AsyncIterator[str]:
-    """The mock OpenAI-compatible model; yields its `/v1` URL."""
-    from transport_helpers import running
-
-    from remi_web.testing.mock_server import create_app
-
-    async with running(create_app()) as root:
-        yield root + "/v1"
 
 
 @pytest.fixture

@@ -74,17 +74,21 @@ def _summary(todos: Sequence[Todo]) -> str:
     return f"Plan updated ({done}/{len(todos)} done):\n" + "\n".join(lines)
 
 
+_GUIDANCE = (
+    "Write the plan: the whole list of steps, each pending, in_progress or completed. Use it "
+    "for any task of three steps or more: write the plan first, mark a step in_progress "
+    "before you start it and completed as soon as it is done, and add or drop steps as you "
+    "learn. Always send the full list; it replaces the previous one. Keep one step "
+    "in_progress at a time."
+)
+
+
 def write_todos_tool() -> Tool:
     """The `write_todos` tool."""
 
-    @tool(name=WRITE_TODOS, idempotent=True)
+    @tool(name=WRITE_TODOS, idempotent=True, description=_GUIDANCE)
     async def write_todos(todos: list[Todo], ctx: ToolCtx) -> str:
-        """Write the plan: the whole list of steps, each pending, in_progress or completed.
-
-        Use it for any task of three steps or more: write the plan first, mark a step
-        in_progress before you start it and completed as soon as it is done, and add or
-        drop steps as you learn. Always send the full list; it replaces the previous one.
-        Keep one step in_progress at a time.
+        """Write the plan.
 
         Args:
             todos: every step of the plan, in order.

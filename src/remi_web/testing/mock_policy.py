@@ -12,6 +12,8 @@ Rules, in order, on the last message:
 - "count to N": the numbers 1..N;
 - anything else: `You said: <text>`.
 
+A deep agent (offered `write_todos` and `task`) gets the script of `mock_deep` instead.
+
 Models whose name contains "reason" or "think" also stream reasoning first.
 """
 
@@ -135,7 +137,8 @@ def find_expressions(text: str) -> list[str]:
     return found
 
 
-def _text_of(content: JsonValue) -> str:
+def text_of(content: JsonValue) -> str:
+    """The text of a wire-format message content (a string, or its text parts joined)."""
     if isinstance(content, str):
         return content
     texts: list[str] = []
@@ -286,7 +289,7 @@ def _answer_from_results(messages: Sequence[Mapping[str, JsonValue]]) -> str:
                 asked[str(call.get("id"))] = (str(fn.get("name", "")), str(fn.get("arguments", "")))
     parts: list[str] = []
     for result in results:
-        output = _text_of(result.get("content")).strip()
+        output = text_of(result.get("content")).strip()
         name, arguments = asked.get(str(result.get("tool_call_id")), ("tool", "{}"))
         try:
             parsed = json.loads(arguments)
@@ -321,7 +324,7 @@ def plan_reply(
         return Reply(
             text=text, reasoning="I have the tool results; I can answer." if thinking else ""
         )
-    said = _text_of(last.get("content"))
+    said = text_of(last.get("content"))
     reasoning = f"The user wrote {len(said)} characters; I will answer plainly." if thinking else ""
     calls = _planned_calls(said, tools) if tools else []
     if calls:

@@ -27,6 +27,7 @@ from starlette.routing import Route
 from starlette.types import Message, Receive, Scope, Send
 
 from .mock_faults import ErrorAnswer, Fault, error_answer, fault_for_model, parse_fault
+from .mock_deep import deep_reply
 from .mock_policy import plan_reply
 from .mock_recordings import RECORDINGS, Recording
 from .mock_stream import StreamEvent, completion_object, recording_events, stream_events, usage_of
@@ -229,7 +230,7 @@ def create_app(config: MockConfig | None = None) -> Starlette:
                     "model_not_found",
                 )
             return EventStreamResponse(recording_events(recording), stats, fault=fault)
-        reply = plan_reply(messages, tools, model)
+        reply = deep_reply(messages, tools) or plan_reply(messages, tools, model)
         usage = usage_of(messages, reply)
         # ids depend on the conversation only, not on how a client serialised it
         seed = json.dumps([model, messages], sort_keys=True).encode()
