@@ -35,7 +35,7 @@ def test_the_agent_file_defines_a_builder_whose_tools_are_used() -> None:
     [
         ("raise RuntimeError('boom')", "mine.py failed: RuntimeError: boom"),
         ("x = (", "mine.py failed: SyntaxError"),
-        ("agent = 42", "must define `agent = AgentBuilder()...` (an AgentBuilder); found int"),
+        ("agent = 42", "must define `agent = AgentBuilder()...` (an AgentBuilder, or a DeepAgentBuilder); found int"),
         ("", "found nothing"),
     ],
 )

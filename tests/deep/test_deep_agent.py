@@ -262,3 +262,23 @@ def test_the_plan_reads_back_from_the_arguments_of_the_last_call() -> None:
     plan = current_plan([Message.assistant("", [first]), Message.assistant("", [second])])
     assert plan is not None and [(t.content, t.status) for t in plan] == [("two", "completed")]
     assert current_plan([Message.user("no plan")]) is None
+
+
+async def test_a_sub_run_is_traced_as_a_child_of_its_task_call() -> None:
+    from remi_web.tracing import RecordingTracer
+    from remi_web.tracing.records import RunStartTrace, ToolStartTrace
+
+    tracer = RecordingTracer()
+    model = ScriptedModel([
+        [ToolCall("task", {"description": "say hi"}, id="t1")], ["hi from the sub-agent"], ["done"],
+    ])
+    agent = deep(model, MemoryStore(), tracer=tracer).build()
+
+    events = await collect(agent.chat(start("delegate")))
+
+    assert isinstance(events[-1], Done)
+    starts = [r for r in tracer.records if isinstance(r, RunStartTrace)]
+    (parent,) = [r for r in starts if r.run_id == events[-1].run_id]
+    (child,) = [r for r in starts if r.run_id != parent.run_id]
+    (task_span,) = [r for r in tracer.records if isinstance(r, ToolStartTrace) and r.name == "task"]
+    assert child.parent_id == task_span.span_id and task_span.parent_id == parent.span_id

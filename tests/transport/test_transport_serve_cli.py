@@ -78,7 +78,7 @@ def test_load_agent_explains_bad_references(tmp_path: Path, monkeypatch: pytest.
         ("no_colon", "MODULE:ATTRIBUTE"),
         ("no_such_module_xyz:agent", "cannot import"),
         ("agents_here:missing", "no attribute 'missing'"),
-        ("agents_here:value", "neither an agent nor an agent factory"),
+        ("agents_here:value", "neither an agent, nor an agent builder, nor an agent factory"),
     ]:
         with pytest.raises(ConfigurationError, match=message):
             load_agent(reference)

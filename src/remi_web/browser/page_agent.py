@@ -1,4 +1,5 @@
-"""The page author's agent file: Python source that defines `agent`, an `AgentBuilder`.
+"""The page author's agent file: Python source that defines `agent`, an `AgentBuilder` (or a
+`DeepAgentBuilder`).
 
 The file sets the tools, the system prompt and anything else; when it sets no model, the
 page's settings supply an `OpenAIModel`. The worker always adds its own store, so runs
@@ -9,7 +10,7 @@ from __future__ import annotations
 
 import sys
 import types
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 from ..builder import AgentBuilder
 from ..core.errors import ConfigurationError
@@ -21,7 +22,14 @@ from .settings import BrowserSettings
 MODULE_NAME = "remi_page_agent"
 
 
-def load_page_agent(source: str, filename: str = "agent.py") -> AgentBuilder[Any]:
+if TYPE_CHECKING:
+    from ..deep.builder import DeepAgentBuilder
+
+PageBuilder: TypeAlias = "AgentBuilder[Any] | DeepAgentBuilder[Any]"
+"""What an agent file defines as `agent`."""
+
+
+def load_page_agent(source: str, filename: str = "agent.py") -> PageBuilder:
     """Run the agent file's source as module `remi_page_agent` and return its `agent`.
 
     Raises `ConfigurationError` naming the file when it fails or defines no builder.
@@ -34,17 +42,23 @@ def load_page_agent(source: str, filename: str = "agent.py") -> AgentBuilder[Any
     except Exception as error:
         raise ConfigurationError(f"{filename} failed: {type(error).__name__}: {error}") from error
     agent = module.__dict__.get("agent")
-    if not isinstance(agent, AgentBuilder):
-        found = "nothing" if agent is None else type(agent).__name__
-        raise ConfigurationError(
-            f"{filename} must define `agent = AgentBuilder()...` (an AgentBuilder); found {found}"
-        )
-    return agent
+    if isinstance(agent, AgentBuilder) or _is_deep(agent):
+        return agent  # type: ignore[return-value]
+    shown = "nothing" if agent is None else type(agent).__name__
+    raise ConfigurationError(
+        f"{filename} must define `agent = AgentBuilder()...` (an AgentBuilder, or a "
+        f"DeepAgentBuilder); found {shown}"
+    )
 
 
-def build_page_agent(
-    builder: AgentBuilder[Any], settings: BrowserSettings, store: Store
-) -> AgentLoop:
+def _is_deep(agent: object) -> bool:
+    """Whether `agent` is a `DeepAgentBuilder` (its module is loaded only if the file used it,
+    so a plain agent's page does not pay for importing it)."""
+    deep = sys.modules.get("remi_web.deep.builder")
+    return deep is not None and isinstance(agent, deep.DeepAgentBuilder)
+
+
+def build_page_agent(builder: PageBuilder, settings: BrowserSettings, store: Store) -> AgentLoop:
     """The runnable agent: the file's builder, the settings' model if it set none, `store`."""
     if not builder.has_model:
         if not settings.base_url:

@@ -14,6 +14,7 @@ from typing import Any, Generic, TypeVar
 from ..core.errors import ConfigurationError
 from ..core.loop import AgentLoop
 from ..core.model_io import ChatModel
+from ..core.observer import NO_OBSERVER, RunObserver
 from ..core.registry import ToolRegistry
 from ..core.requests import RunOverrides
 from ..core.secrets import Redactor, secrets_of
@@ -51,7 +52,7 @@ class DeepAgentBuilder(Generic[M]):
     __slots__ = (
         "_model", "_defaults", "_store", "_system", "_max_turns", "_files", "_skills",
         "_sub_agents", "_sub_agent_turns", "_tools", "_spill_at", "_compress_at", "_keep_recent",
-        "_lease_seconds",
+        "_lease_seconds", "_tracer",
     )
 
     def __init__(self: DeepAgentBuilder[NoModel]) -> None:
@@ -69,12 +70,18 @@ class DeepAgentBuilder(Generic[M]):
         self._compress_at: int | None = 60_000
         self._keep_recent = 10
         self._lease_seconds: float | None = 30.0
+        self._tracer: RunObserver = NO_OBSERVER
 
     def _with(self, **changes: Any) -> Any:
         copy = object.__new__(type(self))
         for name in self.__slots__:
             setattr(copy, name, changes.get(name, getattr(self, name)))
         return copy
+
+    @property
+    def has_model(self) -> bool:
+        """Whether `.model(...)` was called (a page's agent file may leave it to the page)."""
+        return not isinstance(self._model, NoModel)
 
     @classmethod
     def from_config(
@@ -185,6 +192,11 @@ class DeepAgentBuilder(Generic[M]):
         built: DeepAgentBuilder[M] = self._with(_lease_seconds=seconds)
         return built
 
+    def tracer(self, tracer: RunObserver) -> DeepAgentBuilder[M]:
+        """Trace runs with `tracer`; a sub-agent's run is a child of its `task` call."""
+        built: DeepAgentBuilder[M] = self._with(_tracer=tracer)
+        return built
+
     def build(self: DeepAgentBuilder[ChatModel]) -> AgentLoop:
         """The deep agent, an `AgentLoop`. Needs a model."""
         if isinstance(self._model, NoModel):
@@ -243,7 +255,8 @@ class DeepAgentBuilder(Generic[M]):
             system=system,
             max_turns=turns,
             defaults=self._defaults,
-            redactor=Redactor().extended(secrets=secrets_of(model)),
+            tracer=self._tracer,
+            redactor=Redactor().extended(secrets=[*secrets_of(model), *secrets_of(self._tracer)]),
             name=name,
             lease_seconds=self._lease_seconds,
             context=context,

@@ -92,7 +92,7 @@ def task_tool(sub_agents: Sequence[SubAgent]) -> Tool:
         if sub is None:
             raise ToolInputError(f"Unknown sub-agent {agent!r}. Available:\n{listing}")
         run_id = sub_run_id(ctx.chat.run_id, ctx.call_id)
-        sub_ctx = ctx.chat.child(f"sub_agent:{sub.name}:{ctx.call_id}")
+        sub_ctx = ctx.chat.child()  # the sub-run's trace hangs under this tool call's span
         sub_ctx.run_id, sub_ctx.thread_id = run_id, ThreadId(run_id)
         if ctx.resumed:
             request = ChatRequest(Resume(run_id, _answers(ctx, run_id)))

@@ -8,29 +8,34 @@ import os
 import sys
 from collections.abc import Callable
 from dataclasses import replace
-from typing import TypeAlias
+from typing import Any, TypeAlias
 
 from ..core.agent import Agent
 from ..core.errors import ConfigurationError
 from ..core.events import AgentEvent
+from ..builder import AgentBuilder
 from ..core.loop import AgentLoop
+from ..deep.builder import DeepAgentBuilder
 from ..stores.memory import MemoryStore
 from ..core.requests import ChatRequest
 from ..core.store import CheckpointStore, Store
 
 ServedAgent: TypeAlias = Agent[ChatRequest, AgentEvent]
 AgentFactory: TypeAlias = Callable[[Store], ServedAgent]
-AgentSource: TypeAlias = ServedAgent | AgentFactory
-"""An agent to serve, or a function making it from the server's store."""
+AgentSource: TypeAlias = "ServedAgent | AgentFactory | AgentBuilder[Any] | DeepAgentBuilder[Any]"
+"""An agent to serve, a builder of one, or a function making it from the server's store."""
 
 
 def bind_agent(source: AgentSource, store: Store) -> tuple[ServedAgent, CheckpointStore]:
     """The agent to serve, and the store its checkpoints live in.
 
     An `AgentLoop` on the builder's default `MemoryStore` is moved onto the server's
-    store (so runs survive restarts); one given another store keeps it. A factory is
-    called once with the server's store. Any other agent is served as it is.
+    store (so runs survive restarts); one given another store keeps it. A builder
+    (`AgentBuilder`, `DeepAgentBuilder`) is built on the server's store, sub-agents included.
+    A factory is called once with the server's store. Any other agent is served as it is.
     """
+    if isinstance(source, AgentBuilder | DeepAgentBuilder):
+        return source.store(store).build(), store
     if isinstance(source, AgentLoop):
         if isinstance(source.store, MemoryStore):
             return replace(source, store=store), store
@@ -68,6 +73,8 @@ def load_agent(reference: str) -> AgentSource:
             value = getattr(value, name)
         except AttributeError:
             raise ConfigurationError(f"{reference!r}: no attribute {name!r}") from None
-    if not callable(value) and not hasattr(value, "chat"):
-        raise ConfigurationError(f"{reference!r} is neither an agent nor an agent factory")
+    if not callable(value) and not hasattr(value, "chat") and not hasattr(value, "build"):
+        raise ConfigurationError(
+            f"{reference!r} is neither an agent, nor an agent builder, nor an agent factory"
+        )
     return value
