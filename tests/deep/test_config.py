@@ -358,3 +358,26 @@ def test_remi_init_defaults_to_remi_toml_in_the_current_directory(tmp_path: Path
     assert done.returncode == 0, done.stderr
     assert (tmp_path / "remi.toml").read_text(encoding="utf-8") == EXAMPLE_TOML
     assert remi("init", cwd=tmp_path).returncode == 2
+
+
+def test_a_builder_from_a_config_works_in_its_directory(tmp_path: Path) -> None:
+    import asyncio
+
+    from remi_web.deep import DeepAgentBuilder
+    from remi_web.testing.scripted_model import ScriptedModel, ToolCall
+
+    config = DeepConfig(workspace=str(tmp_path / "ws"), skills_dir=str(tmp_path / "skills"),
+                        max_turns=3)
+    model = ScriptedModel([[ToolCall("fs_write", {"path": "/a.md", "content": "x"}),
+                            ToolCall("save_skill", {"name": "tidy", "description": "Tidies.",
+                                                    "content": "1. tidy"})], ["ok"]])
+    agent = DeepAgentBuilder.from_config(config, model).build()
+
+    async def run() -> None:
+        async for _ in agent.chat("go"):
+            pass
+
+    asyncio.run(run())
+    assert (tmp_path / "ws" / "a.md").read_text() == "x"
+    assert (tmp_path / "skills" / "tidy" / "SKILL.md").read_text().startswith("---\nname: tidy")
+    assert agent.max_turns == 3

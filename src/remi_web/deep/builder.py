@@ -103,6 +103,11 @@ class DeepAgentBuilder(Generic[M]):
             .compress_at(config.compress_at_tokens, keep_recent=config.keep_recent)
             .workspace_dir(config.workspace)
         )
+        if config.skills_dir:
+            from ..tools.host_fs import HostFS
+
+            os.makedirs(config.skills_dir, exist_ok=True)
+            builder = builder.skills(SkillStore(HostFS(config.skills_dir, writable=True), "/"))
         if config.system:
             builder = builder.system(config.system)
         return builder

@@ -8,7 +8,7 @@ import os
 import sys
 from collections.abc import Callable
 from dataclasses import replace
-from typing import Any, TypeAlias
+from typing import Any, TypeAlias, cast
 
 from ..core.agent import Agent
 from ..core.errors import ConfigurationError
@@ -77,4 +77,4 @@ def load_agent(reference: str) -> AgentSource:
         raise ConfigurationError(
             f"{reference!r} is neither an agent, nor an agent builder, nor an agent factory"
         )
-    return value
+    return cast(AgentSource, value)  # checked just above
