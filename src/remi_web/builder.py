@@ -7,9 +7,10 @@ sits above `core` and `stores` rather than in `core`.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any, Generic, TypeVar
+from typing import Generic, TypeVar
 
 from .core.errors import ConfigurationError
+from .core.typestate import CopyingBuilder, NoModel
 from .core.loop import DEFAULT_MAX_TURNS, AgentLoop
 from .core.run_claim import DEFAULT_LEASE_SECONDS
 from .core.model_io import ChatModel
@@ -22,14 +23,11 @@ from .stores.memory import MemoryStore
 from .core.tool import Tool
 
 
-class NoModel:
-    """The builder's model slot before `.model(...)` is called."""
-
 
 M = TypeVar("M")
 
 
-class AgentBuilder(Generic[M]):
+class AgentBuilder(CopyingBuilder, Generic[M]):
     """Builds an `AgentLoop`; every method returns a new builder.
 
     `AgentBuilder().build()` without `.model(...)` is a type error under a strict type
@@ -53,17 +51,6 @@ class AgentBuilder(Generic[M]):
         self._name = "AgentLoop"
         self._tool_timeout: float | None = None
         self._lease_seconds: float | None = DEFAULT_LEASE_SECONDS
-
-    def _with(self, **changes: Any) -> Any:
-        copy = object.__new__(type(self))
-        for name in self.__slots__:
-            setattr(copy, name, changes.get(name, getattr(self, name)))
-        return copy
-
-    @property
-    def has_model(self) -> bool:
-        """Whether `.model(...)` was called (a page's agent file may leave it to the page)."""
-        return not isinstance(self._model, NoModel)
 
     def model(
         self,

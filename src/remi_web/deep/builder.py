@@ -9,9 +9,10 @@ served by `remi serve`, runs in the page and can be resumed.
 from __future__ import annotations
 
 import os
-from typing import Any, Generic, TypeVar
+from typing import Generic, TypeVar
 
 from ..core.errors import ConfigurationError
+from ..core.typestate import CopyingBuilder, NoModel
 from ..core.loop import AgentLoop
 from ..core.model_io import ChatModel
 from ..core.observer import NO_OBSERVER, RunObserver
@@ -36,11 +37,8 @@ from .todos import write_todos_tool
 M = TypeVar("M")
 
 
-class NoModel:
-    """The builder's model slot before `.model(...)` is called."""
 
-
-class DeepAgentBuilder(Generic[M]):
+class DeepAgentBuilder(CopyingBuilder, Generic[M]):
     """Builds a deep agent; every method returns a new builder.
 
     Defaults: an in-memory workspace (`VirtualFS`), skills under its `/skills`, one
@@ -71,17 +69,6 @@ class DeepAgentBuilder(Generic[M]):
         self._keep_recent = 10
         self._lease_seconds: float | None = 30.0
         self._tracer: RunObserver = NO_OBSERVER
-
-    def _with(self, **changes: Any) -> Any:
-        copy = object.__new__(type(self))
-        for name in self.__slots__:
-            setattr(copy, name, changes.get(name, getattr(self, name)))
-        return copy
-
-    @property
-    def has_model(self) -> bool:
-        """Whether `.model(...)` was called (a page's agent file may leave it to the page)."""
-        return not isinstance(self._model, NoModel)
 
     @classmethod
     def from_config(
