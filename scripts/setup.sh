@@ -8,6 +8,7 @@ PYTHON=${PYTHON:-python3}
 need=()
 command -v bwrap >/dev/null 2>&1 || need+=(bubblewrap)
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)
+command -v tmux >/dev/null 2>&1 || need+=(tmux)  # the terminal commands' end-to-end tests
 if [ ${#need[@]} -gt 0 ]; then
   SUDO=""
   [ "$(id -u)" -eq 0 ] || SUDO=sudo

@@ -5,40 +5,15 @@ HTTP (the mock LLM server on loopback), and in process (so the Pyodide lane runs
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator
-
 import pytest
 from helpers import collect, of_type
 
-from remi_web import ChatCtx, Custom, Done, SubSession, ToolResult
-from remi_web.core.model_io import ModelChunk, ModelRequest, TextChunk, ToolCallChunk
+from remi_web import Custom, Done, SubSession, ToolResult
 from remi_web.deep import DeepAgentBuilder
 from remi_web.stores.memory import MemoryStore
-from remi_web.testing.mock_deep import ASPECTS, deep_reply
-from remi_web.testing.mock_policy import plan_reply
+from remi_web.testing.mock_deep import ASPECTS
+from remi_web.testing.mock_model import MockModel
 from remi_web.tools import VirtualFS
-
-
-class InProcessMock:
-    """The mock model's replies without HTTP: requests put in wire form, replies as chunks."""
-
-    async def chat(self, request: ModelRequest, ctx: ChatCtx) -> AsyncIterator[ModelChunk]:
-        """One reply of the mock policy."""
-        messages = [
-            {"role": m.role, "content": m.content if isinstance(m.content, str) else "",
-             "tool_call_id": m.tool_call_id,
-             "tool_calls": [{"id": c.id, "type": "function",
-                             "function": {"name": c.name, "arguments": c.arguments}}
-                            for c in m.tool_calls]}
-            for m in request.messages
-        ]
-        tools = [{"type": "function", "function": {"name": t.name}} for t in request.tools]
-        reply = deep_reply(messages, tools) or plan_reply(messages, tools)  # type: ignore[arg-type]
-        if reply.text:
-            yield TextChunk(reply.text)
-        for index, call in enumerate(reply.tool_calls):
-            yield ToolCallChunk(index, id=f"call-{len(request.messages)}-{index}", name=call.name,
-                                arguments=call.arguments)
 
 
 def check_the_scenario(events: list[object], files: VirtualFS) -> None:
@@ -60,7 +35,7 @@ def check_the_scenario(events: list[object], files: VirtualFS) -> None:
 @pytest.mark.pyodide
 async def test_the_mock_scenario_in_process() -> None:
     files = VirtualFS()
-    agent = DeepAgentBuilder().model(InProcessMock()).store(MemoryStore()).workspace(files).build()
+    agent = DeepAgentBuilder().model(MockModel()).store(MemoryStore()).workspace(files).build()
 
     events = await collect(agent.chat("research solar power"))
 

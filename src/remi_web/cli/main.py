@@ -31,10 +31,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         "serve", help="serve an agent over HTTP + SSE (see `remi serve --help`)", add_help=False
     )
     commands.add_parser(
+        "chat", help="talk to an agent in the terminal (see `remi chat --help`)", add_help=False
+    )
+    commands.add_parser(
         "init", help="write a commented remi.toml for the deep agent (see `remi init --help`)",
         add_help=False,
     )
     args, rest = parser.parse_known_args(argv)
+    if args.command == "chat":
+        from .chat import main as chat
+
+        return chat(rest)
     if args.command == "init":
         from .init import main as init
 

@@ -10,6 +10,7 @@ Rules, in order, on the last message:
   or with a string `expression` parameter): call it once per expression;
 - arithmetic without a calculator: compute it;
 - "count to N": the numbers 1..N;
+- "what did I say" (memory): the user's first message of the conversation;
 - anything else: `You said: <text>`.
 
 A deep agent (offered `write_todos` and `task`) gets the script of `mock_deep` instead.
@@ -38,6 +39,7 @@ _CALL = re.compile(
     re.IGNORECASE,
 )
 _PAIR = re.compile(r"([A-Za-z_]\w*)\s*=\s*(\"[^\"]*\"|'[^']*'|[^\s,;]+)")
+_RECALL = re.compile(r"\bwhat did i (?:say|write|ask)\b", re.IGNORECASE)
 _COUNT = re.compile(r"\bcount (?:to|up to) (\d{1,5})\b", re.IGNORECASE)
 _TOKEN = re.compile(r"\S{1,8}\s*|\s+")
 
@@ -336,6 +338,12 @@ def plan_reply(
         for expression in expressions:
             answers.append(f"{expression} = {format_number(evaluate(expression))}")
         return Reply(text=" and ".join(answers) + ".", reasoning=reasoning)
+    if _RECALL.search(said):
+        earlier = [text_of(m.get("content")) for m in messages[:-1] if m.get("role") == "user"]
+        return Reply(
+            text=f"You first said: {earlier[0]}" if earlier else "This is your first message.",
+            reasoning=reasoning,
+        )
     count = _COUNT.search(said)
     if count:
         return Reply(
