@@ -1,17 +1,20 @@
 // The page: wires the worker (agent in Pyodide), the chat view, the approval dialog, the settings
-// panel and the conversation list. The page never runs Python itself; it only posts commands and
-// renders the events the worker sends back.
+// panel, the conversation list and the side panels (the plan, the workspace's files). The page
+// never runs Python itself; it only posts commands and renders what the worker sends back.
+// `?mode=deep` runs the deep agent (/deep_agent.py) instead of the chat agent (/agent.py).
 import { askApprovals } from "./approval.js";
 import { deleteConversation, listConversations, touchConversation } from "./conversations.js";
+import { planOf, renderFiles, renderPlan } from "./panels.js";
 import { ChatView } from "./render.js";
 import { bindSettingsPanel, loadDefaults, loadSettings } from "./settings.js";
 
 const $ = (id) => document.getElementById(id);
 const view = new ChatView($("messages"));
-const CURRENT = "remi-web-current";
+const MODE = new URLSearchParams(location.search).get("mode") === "deep" ? "deep" : "chat";
+const CURRENT = MODE === "deep" ? "remi-web-current-deep" : "remi-web-current";
 const metrics = { navigationMs: 0, readyMs: null, bootMs: null, firstTokenMs: null };
 const app = { worker: null, settings: null, thread: localStorage.getItem(CURRENT), running: false, pending: null };
-window.remi = { metrics, events: [], ready: null, settingsSaved: 0 };
+window.remi = { metrics, events: [], ready: null, settingsSaved: 0, mode: MODE, agentFile: null, files: null };
 
 function status(text, state) {
   $("status").textContent = text;
@@ -34,9 +37,26 @@ function post(command) {
   app.worker.postMessage(JSON.stringify({ ...command, settings: app.settings }));
 }
 
+function showPanels() {
+  $("panels").hidden = $("plan-panel").hidden && $("files-panel").hidden;
+}
+
+function showPlan(todos) {
+  if (todos) renderPlan($("plan-panel"), todos);
+  else $("plan-panel").hidden = true;
+  showPanels();
+}
+
+function showFiles(files) {
+  window.remi.files = files;
+  renderFiles($("files-panel"), files);
+  $("files-panel").hidden = MODE !== "deep" && files.length === 0;
+  showPanels();
+}
+
 async function renderThreads() {
   const items = [];
-  for (const conversation of await listConversations()) {
+  for (const conversation of await listConversations(MODE)) {
     const item = document.createElement("li");
     item.classList.toggle("active", conversation.thread_id === app.thread);
     const open = document.createElement("button");
@@ -67,6 +87,7 @@ function newChat() {
   app.pending = null;
   localStorage.removeItem(CURRENT);
   view.clear();
+  showPlan(null);
   renderThreads();
 }
 
@@ -75,6 +96,7 @@ function openThread(threadId) {
   app.thread = threadId;
   app.pending = null;
   localStorage.setItem(CURRENT, threadId);
+  showPlan(null);
   post({ op: "open", thread_id: threadId });
   renderThreads();
 }
@@ -103,8 +125,10 @@ function onMessage(raw) {
     case "ready":
       metrics.bootMs = message.boot_ms;
       metrics.readyMs = Math.round(performance.now());
+      window.remi.agentFile = message.agent_file;
       status(`Python ${message.python} ready in ${(message.ready_ms / 1000).toFixed(1)} s`, "ready");
       setRunning(false);
+      post({ op: "files" });
       if (app.thread) openThread(app.thread);
       window.remi.resolveReady(metrics);
       autoAsk();
@@ -120,16 +144,22 @@ function onMessage(raw) {
       window.remi.events.push(event);
       if (event.type === "text_delta" && metrics.firstTokenMs === null) metrics.firstTokenMs = Math.round(performance.now());
       if (event.type === "interrupt") app.pending = event;
+      if (event.type === "custom" && event.name === "todo") showPlan(event.data.todos);
       view.event(event);
       return;
     }
     case "idle":
       setRunning(false);
+      post({ op: "files" });
       if (message.thread_id === app.thread) answerPending();
+      return;
+    case "files":
+      showFiles(message.files);
       return;
     case "history":
       if (message.thread_id !== app.thread) return;
       view.history(message.messages);
+      showPlan(planOf(message.messages));
       app.pending = message.pending;
       if (app.pending) {
         for (const info of app.pending.interrupts) view.state(view.card(info.call_id, info.tool_name), "waiting for approval");
@@ -148,7 +178,7 @@ async function send(text) {
     localStorage.setItem(CURRENT, app.thread);
   }
   app.pending = null;
-  await touchConversation(app.thread, text.trim().slice(0, 60));
+  await touchConversation(app.thread, text.trim().slice(0, 60), MODE);
   renderThreads();
   view.user(text);
   setRunning(true);
@@ -161,8 +191,17 @@ function autoAsk() {
   if (question) send(question);
 }
 
+function showMode() {
+  document.body.dataset.mode = MODE;
+  $(MODE === "deep" ? "mode-deep" : "mode-chat").setAttribute("aria-current", "page");
+  if (MODE !== "deep") return;
+  document.title = "remi-web · deep agent";
+  $("input").placeholder = "Give the deep agent a job, e.g. research solar power";
+}
+
 async function main() {
   window.remi.ready = new Promise((resolve) => { window.remi.resolveReady = resolve; });
+  showMode();
   let defaults;
   try {
     defaults = await loadDefaults();
@@ -194,7 +233,7 @@ async function main() {
     }
   });
   $("cancel").onclick = () => post({ op: "cancel" });
-  app.worker = new Worker("worker.js", { type: "module" });
+  app.worker = new Worker(`worker.js?mode=${MODE}`, { type: "module" });
   app.worker.onmessage = (e) => onMessage(e.data);
   app.worker.onerror = (e) => {
     status("Worker failed", "error");
@@ -204,7 +243,8 @@ async function main() {
 }
 
 function describe(settings) {
-  return settings.mode === "remote" ? `agent at ${settings.agent_url}` : `agent in the page · model ${settings.model}`;
+  if (settings.mode === "remote") return `agent at ${settings.agent_url}`;
+  return `${MODE === "deep" ? "deep agent" : "agent"} in the page · model ${settings.model}`;
 }
 
 main();

@@ -1,5 +1,6 @@
 // The page's list of conversations (id, title, last update) in IndexedDB. The messages and the runs
 // themselves live in the worker's store (remi_web.stores.indexeddb); this is only the sidebar index.
+// Each conversation belongs to the mode it was started in ("chat", or "deep" for the deep agent).
 const DB = "remi-web-page";
 const STORE = "conversations";
 
@@ -27,15 +28,15 @@ async function run(mode, action) {
   }
 }
 
-export async function listConversations() {
+export async function listConversations(mode) {
   const all = await run("readonly", (store) => store.getAll());
-  return all.sort((a, b) => b.updated - a.updated);
+  return all.filter((c) => (c.mode || "chat") === mode).sort((a, b) => b.updated - a.updated);
 }
 
 // Add the conversation, or mark it updated (it keeps the title of its first message).
-export async function touchConversation(threadId, title) {
+export async function touchConversation(threadId, title, mode) {
   const known = await run("readonly", (store) => store.get(threadId));
-  const conversation = { thread_id: threadId, title: known ? known.title : title, updated: Date.now() };
+  const conversation = { thread_id: threadId, title: known ? known.title : title, mode, updated: Date.now() };
   return run("readwrite", (store) => store.put(conversation));
 }
 

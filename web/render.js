@@ -1,10 +1,7 @@
 // The chat view: renders history from the worker and the live event stream (the wire format).
-function el(tag, className, text) {
-  const node = document.createElement(tag);
-  if (className) node.className = className;
-  if (text !== undefined) node.textContent = text;
-  return node;
-}
+// A `task` call's card also shows its sub-agent's work (subagent.js).
+import { el, part } from "./dom.js";
+import { SubAgentSection, TASK, makeTaskCard, showJob } from "./subagent.js";
 
 function pretty(json) {
   try {
@@ -19,12 +16,14 @@ export class ChatView {
     this.root = root;
     this.reply = null; // the assistant bubble of the streaming run
     this.cards = new Map(); // call_id -> tool card
+    this.sections = new Map(); // call_id of a task call -> its sub-agent's section
   }
 
   clear() {
     this.root.replaceChildren();
     this.reply = null;
     this.cards.clear();
+    this.sections.clear();
   }
 
   scroll() {
@@ -86,6 +85,7 @@ export class ChatView {
       const head = el("div", "head");
       head.append(el("span", "name", name), el("span", "state", "preparing…"));
       card.append(head, el("pre", "args"), el("div", "progress"), el("pre", "result"));
+      if (name === TASK) makeTaskCard(card);
       this.bubble().append(card);
       this.cards.set(callId, card);
     }
@@ -93,21 +93,41 @@ export class ChatView {
   }
 
   state(card, text, kind) {
-    const state = card.querySelector(".state");
+    const state = part(card, ".head > .state");
     state.textContent = text;
     state.className = "state" + (kind ? " " + kind : "");
   }
 
+  args(card, argumentsJson) {
+    part(card, ".args").textContent = pretty(argumentsJson);
+    if (card.classList.contains("task-card")) showJob(card, argumentsJson);
+  }
+
   toolCall(call) {
     const card = this.card(call.id, call.name);
-    card.querySelector(".args").textContent = pretty(call.arguments);
+    this.args(card, call.arguments);
     this.state(card, "called");
   }
 
   toolResult(callId, name, content, isError) {
     const card = this.card(callId, name || "tool");
-    card.querySelector(".result").textContent = "→ " + content;
+    const task = card.classList.contains("task-card");
+    part(card, ".result").textContent = (task ? "Report: " : "→ ") + content;
     this.state(card, isError ? "failed" : "done", isError ? "error" : "ok");
+    const section = this.sections.get(callId);
+    if (section) section.finish(isError);
+    this.scroll();
+  }
+
+  // A `sub_session` event: the sub-agent of a task call streamed one of its own events.
+  subSession(event) {
+    let section = this.sections.get(event.parent_call_id);
+    if (!section) {
+      const card = this.card(event.parent_call_id, TASK);
+      section = new SubAgentSection(card, event.agent_name, (root) => new ChatView(root));
+      this.sections.set(event.parent_call_id, section);
+    }
+    section.event(event.event);
     this.scroll();
   }
 
@@ -118,21 +138,22 @@ export class ChatView {
       case "thinking_delta": return this.thinking(event.text);
       case "tool_call_start": return this.card(event.call_id, event.name);
       case "tool_call_args_delta": {
-        this.card(event.call_id, "tool").querySelector(".args").textContent += event.delta;
+        part(this.card(event.call_id, "tool"), ".args").textContent += event.delta;
         return this.scroll();
       }
       case "tool_call_ready": {
         const card = this.card(event.call_id, event.name);
-        card.querySelector(".args").textContent = pretty(event.arguments);
+        this.args(card, event.arguments);
         return this.state(card, "running…");
       }
       case "tool_progress": {
         const card = this.card(event.call_id, event.name);
         const data = typeof event.data === "string" ? event.data : JSON.stringify(event.data);
-        card.querySelector(".progress").textContent = data;
+        part(card, ".progress").textContent = data;
         return;
       }
       case "tool_result": return this.toolResult(event.call_id, event.name, event.content, event.is_error);
+      case "sub_session": return this.subSession(event);
       case "interrupt":
         for (const info of event.interrupts) this.state(this.card(info.call_id, info.tool_name), "waiting for approval");
         return;

@@ -1,10 +1,12 @@
 // The module Web Worker: boots Pyodide from the local lock (web/dist/, assembled offline by
-// scripts/setup_web.sh), loads the page's agent file (/agent.py) and hands every message from the
-// page to the Python bridge (remi_web.browser.WorkerBridge). Messages both ways are JSON text; the
-// events inside are the core's wire format.
+// scripts/setup_web.sh), loads the page's agent file (/agent.py, or /deep_agent.py when the page
+// starts it as worker.js?mode=deep) and hands every message from the page to the Python bridge
+// (remi_web.browser.WorkerBridge). Messages both ways are JSON text; the events inside are the
+// core's wire format.
 import { loadPyodide } from "./dist/pyodide.mjs";
 
 const started = performance.now();
+const AGENT_FILE = new URL(import.meta.url).searchParams.get("mode") === "deep" ? "deep_agent.py" : "agent.py";
 let bridge = null;
 const waiting = [];
 
@@ -32,13 +34,14 @@ async function boot() {
     packages: ["remi-web"],
   });
   const booted = performance.now();
-  const response = await fetch(new URL("./agent.py", import.meta.url), { cache: "no-store" });
-  if (!response.ok) throw new Error(`could not load the agent file: HTTP ${response.status}`);
+  const response = await fetch(new URL(`./${AGENT_FILE}`, import.meta.url), { cache: "no-store" });
+  if (!response.ok) throw new Error(`could not load the agent file ${AGENT_FILE}: HTTP ${response.status}`);
   const source = await response.text();
   const browser = pyodide.pyimport("remi_web.browser");
-  bridge = browser.start_bridge(source, (text) => self.postMessage(text), "agent.py");
+  bridge = browser.start_bridge(source, (text) => self.postMessage(text), AGENT_FILE);
   post({
     kind: "ready",
+    agent_file: AGENT_FILE,
     boot_ms: Math.round(booted - started),
     ready_ms: Math.round(performance.now() - started),
     python: pyodide.runPython("import sys; sys.version.split()[0]"),

@@ -10,6 +10,7 @@ import pytest
 
 from remi_web import AgentBuilder, MemoryStore, ScriptedModel, ToolCall, tool
 from remi_web.browser import BrowserSettings, WorkerBridge
+from remi_web.tools import VirtualFS
 
 pytestmark = pytest.mark.pyodide
 
@@ -162,3 +163,23 @@ async def test_delete_forgets_the_thread() -> None:
     await bridge.handle(command(op="delete", thread_id="t1"))
     assert page.messages[-1] == {"kind": "deleted", "thread_id": "t1"}
     assert await store.load_messages("t1") == []  # type: ignore[arg-type]
+
+
+async def test_files_lists_the_workspaces_files_with_their_sizes() -> None:
+    page = Page()
+    files = VirtualFS()
+    files.write_bytes("/notes/a.md", b"alpha")
+    files.write_bytes("/b.txt", b"hi")
+    where = MemoryStore()
+    builder = AgentBuilder().model(ScriptedModel([])).store(where)
+    bridge = WorkerBridge(lambda settings: builder.build(), where, page.post, files)
+    await bridge.handle(command(op="files"))
+    listed = [{"path": "/b.txt", "size": 2}, {"path": "/notes/a.md", "size": 5}]
+    assert page.messages == [{"kind": "files", "files": listed}]
+
+
+async def test_files_without_a_workspace_is_an_empty_list() -> None:
+    page = Page()
+    bridge = bridge_for(ScriptedModel([]), page)
+    await bridge.handle(command(op="files"))
+    assert page.messages == [{"kind": "files", "files": []}]

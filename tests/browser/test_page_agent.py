@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from remi_web import ConfigurationError, MemoryStore
-from remi_web.browser import BrowserSettings, build_page_agent, load_page_agent
+from remi_web.browser import BrowserSettings, build_page_agent, load_page_agent, load_page_file
 
 GOOD = '''
 from remi_web import AgentBuilder, tool
@@ -56,3 +56,19 @@ def test_the_demo_agent_file_leaves_the_model_to_the_page() -> None:
     demo = Path(__file__).resolve().parents[2] / "web" / "agent.py"
     builder = load_page_agent(demo.read_text(), "agent.py")
     assert not builder.has_model
+
+
+def test_the_deep_demo_file_defines_a_deep_agent_and_its_workspace() -> None:
+    from remi_web.deep import DeepAgentBuilder
+    from remi_web.tools import VirtualFS
+
+    demo = Path(__file__).resolve().parents[2] / "web" / "deep_agent.py"
+    page = load_page_file(demo.read_text(), "deep_agent.py")
+    assert isinstance(page.agent, DeepAgentBuilder) and not page.agent.has_model
+    assert isinstance(page.workspace, VirtualFS)
+
+
+@pytest.mark.pyodide
+def test_a_file_without_a_file_system_as_workspace_has_none() -> None:
+    assert load_page_file(GOOD).workspace is None
+    assert load_page_file(GOOD + "\nworkspace = 'not files'\n").workspace is None

@@ -3,16 +3,18 @@
 from .boot import browser_store, start_bridge
 from .bridge import BridgeError, WorkerBridge
 from .history import message_view, thread_view
-from .page_agent import build_page_agent, load_page_agent
+from .page_agent import PageFile, build_page_agent, load_page_agent, load_page_file
 from .settings import BrowserSettings
 
 __all__ = [
     "BridgeError",
     "BrowserSettings",
+    "PageFile",
     "WorkerBridge",
     "browser_store",
     "build_page_agent",
     "load_page_agent",
+    "load_page_file",
     "message_view",
     "start_bridge",
     "thread_view",

@@ -12,7 +12,7 @@ from ..stores.memory import MemoryStore
 from ..core.requests import ChatRequest
 from ..core.store import Store
 from .bridge import WorkerBridge
-from .page_agent import build_page_agent, load_page_agent
+from .page_agent import build_page_agent, load_page_file
 from .settings import BrowserSettings
 
 
@@ -39,8 +39,10 @@ def start_bridge(
     agent_source: str, post: Callable[[str], None], filename: str = "agent.py",
     store: Store | None = None,
 ) -> WorkerBridge:
-    """The bridge for the agent file `agent_source`; raises `ConfigurationError` if it is broken."""
-    builder: Any = load_page_agent(agent_source, filename)
+    """The bridge for the agent file `agent_source` (its `workspace`'s files listed too);
+    raises `ConfigurationError` if it is broken."""
+    page = load_page_file(agent_source, filename)
+    builder: Any = page.agent
     where = store if store is not None else browser_store()
 
     def make_agent(settings: BrowserSettings) -> Agent[ChatRequest, AgentEvent]:
@@ -48,4 +50,4 @@ def start_bridge(
             return remote_agent(settings)
         return build_page_agent(builder, settings, where)
 
-    return WorkerBridge(make_agent, where, post)
+    return WorkerBridge(make_agent, where, post, page.workspace)

@@ -1,16 +1,18 @@
 """The worker side of the web app: page commands in, wire-format events out.
 
-The page posts JSON commands (`send`, `resume`, `cancel`, `open`, `delete`); the bridge runs
-the agent and posts one JSON message per event (`{"kind": "event", "thread_id", "event"}`,
-where `event` is the core's wire JSON). Pure Python, no threads: the worker's JavaScript
-calls `handle()` for each message and passes `post` (its `postMessage`).
+The page posts JSON commands (`send`, `resume`, `cancel`, `open`, `delete`, `files`); the
+bridge runs the agent and posts one JSON message per event (`{"kind": "event", "thread_id",
+"event"}`, where `event` is the core's wire JSON). `files` is answered with the files of the
+agent file's workspace (`{"kind": "files", "files": [{"path", "size"}]}`). Pure Python, no
+threads: the worker's JavaScript calls `handle()` for each message and passes `post` (its
+`postMessage`).
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import JsonValue, ValidationError
 
@@ -25,6 +27,9 @@ from ..core.store import Store
 from ..core.wire import event_to_json
 from .history import thread_view
 from .settings import SETTINGS_ADAPTER, BrowserSettings
+
+if TYPE_CHECKING:
+    from ..tools.filesystem import FileSystem
 
 AgentFactory = Callable[[BrowserSettings], Agent[ChatRequest, AgentEvent]]
 """Makes the agent for the page's current settings."""
@@ -41,12 +46,20 @@ class WorkerBridge:
         make_agent: builds the agent for the settings a command carries.
         store: where threads and checkpoints live (IndexedDB in the browser).
         post: sends one JSON text to the page.
+        files: the agent file's workspace, whose files `files` lists (None: no files).
     """
 
-    def __init__(self, make_agent: AgentFactory, store: Store, post: Callable[[str], None]) -> None:
+    def __init__(
+        self,
+        make_agent: AgentFactory,
+        store: Store,
+        post: Callable[[str], None],
+        files: FileSystem | None = None,
+    ) -> None:
         self._make_agent = make_agent
         self._store = store
         self._post = post
+        self._files = files
         self._running: ChatCtx | None = None
 
     @property
@@ -79,6 +92,9 @@ class WorkerBridge:
         if op == "delete":
             await self._store.delete_thread(_thread(command))
             self._post(json.dumps({"kind": "deleted", "thread_id": _thread(command)}))
+            return
+        if op == "files":
+            self._post(json.dumps({"kind": "files", "files": self.file_list()}))
             return
         if op == "send":
             text = command.get("text")
@@ -115,6 +131,16 @@ class WorkerBridge:
         finally:
             self._running = None
             self._post(json.dumps({"kind": "idle", "thread_id": thread}))
+
+    def file_list(self) -> list[JsonValue]:
+        """The workspace's files, `{"path", "size"}` each, depth first and sorted by name."""
+        if self._files is None:
+            return []
+        return [
+            {"path": entry.path, "size": entry.size}
+            for entry in self._files.walk("/")
+            if entry.kind == "file"
+        ]
 
     def _post_error(self, thread: JsonValue, code: str, message: str) -> None:
         event = event_to_json(ErrorEvent(code, message))

@@ -1,5 +1,5 @@
 """The page author's agent file: Python source that defines `agent`, an `AgentBuilder` (or a
-`DeepAgentBuilder`).
+`DeepAgentBuilder`), and optionally `workspace`, the file system whose files the page lists.
 
 The file sets the tools, the system prompt and anything else; when it sets no model, the
 page's settings supply an `OpenAIModel`. The worker always adds its own store, so runs
@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import sys
 import types
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeAlias
 
 from ..builder import AgentBuilder
@@ -24,9 +25,34 @@ MODULE_NAME = "remi_page_agent"
 
 if TYPE_CHECKING:
     from ..deep.builder import DeepAgentBuilder
+    from ..tools.filesystem import FileSystem
 
 PageBuilder: TypeAlias = "AgentBuilder[Any] | DeepAgentBuilder[Any]"
 """What an agent file defines as `agent`."""
+
+
+@dataclass(frozen=True, slots=True)
+class PageFile:
+    """What an agent file defines: its `agent`, and its `workspace` when it has one.
+
+    Args:
+        agent: the builder the worker runs.
+        workspace: the module-level `workspace` when it is a file system (a `VirtualFS`...),
+            else None; the page lists its files.
+    """
+
+    agent: PageBuilder
+    workspace: FileSystem | None = None
+
+
+def load_page_file(source: str, filename: str = "agent.py") -> PageFile:
+    """Run the agent file's source as module `remi_page_agent`; its `agent` and `workspace`.
+
+    Raises `ConfigurationError` naming the file when it fails or defines no builder.
+    """
+    agent = load_page_agent(source, filename)
+    workspace = sys.modules[MODULE_NAME].__dict__.get("workspace")
+    return PageFile(agent, workspace if _is_file_system(workspace) else None)
 
 
 def load_page_agent(source: str, filename: str = "agent.py") -> PageBuilder:
@@ -56,6 +82,12 @@ def _is_deep(agent: object) -> bool:
     so a plain agent's page does not pay for importing it)."""
     deep = sys.modules.get("remi_web.deep.builder")
     return deep is not None and isinstance(agent, deep.DeepAgentBuilder)
+
+
+def _is_file_system(value: object) -> bool:
+    """Whether `value` looks like a `FileSystem` (walkable), checked by shape so that a page
+    without files does not import the file tools."""
+    return callable(getattr(value, "walk", None)) and callable(getattr(value, "stat", None))
 
 
 def build_page_agent(builder: PageBuilder, settings: BrowserSettings, store: Store) -> AgentLoop:

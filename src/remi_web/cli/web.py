@@ -1,8 +1,9 @@
 """`remi web`: serve the web app, the page's agent file and (unless a provider is set) the mock LLM.
 
 Everything comes from one origin: `/` the app (`web/`), `/dist/` the Pyodide runtime and wheels
-(`scripts/setup_web.sh` assembles them), `/agent.py` the agent file the worker runs, `/config.json`
-the page's default settings, and `/v1/...` the mock OpenAI-compatible model.
+(`scripts/setup_web.sh` assembles them), `/agent.py` the agent file the worker runs,
+`/deep_agent.py` the one it runs in deep mode (`/?mode=deep`), `/config.json` the page's default
+settings, and `/v1/...` the mock OpenAI-compatible model.
 """
 
 from __future__ import annotations
@@ -73,11 +74,10 @@ def create_web_app(
         )
 
     async def agent_source(request: Request) -> Response:
-        return PlainTextResponse(
-            agent.read_text(encoding="utf-8"),
-            media_type="text/x-python",
-            headers={"cache-control": "no-store"},
-        )
+        return _python_file(agent)
+
+    async def deep_agent_source(request: Request) -> Response:
+        return _python_file(web_dir / "deep_agent.py")
 
     async def index(request: Request) -> Response:
         return FileResponse(web_dir / "index.html", headers={"cache-control": "no-store"})
@@ -86,12 +86,24 @@ def create_web_app(
         Route("/", index),
         Route("/config.json", config),
         Route("/agent.py", agent_source),
+        Route("/deep_agent.py", deep_agent_source),
         Mount("/dist", RevalidatedFiles(directory=dist)),
     ]
     if mock is not None:
         routes.append(Mount("/v1", create_mock_app(mock)))
     routes.append(Mount("/", RevalidatedFiles(directory=web_dir)))
     return Starlette(routes=routes)
+
+
+def _python_file(path: Path) -> Response:
+    """An agent file, never cached (the author edits it and reloads), or a 404 naming it."""
+    if not path.is_file():
+        return PlainTextResponse(f"agent file {path} does not exist", status_code=404)
+    return PlainTextResponse(
+        path.read_text(encoding="utf-8"),
+        media_type="text/x-python",
+        headers={"cache-control": "no-store"},
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:
