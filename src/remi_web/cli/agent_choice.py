@@ -91,8 +91,13 @@ def choose_agent(
     if reference:
         from ..server.agent_source import bind_agent, load_agent
 
-        agent, _ = bind_agent(load_agent(reference), store)
-        return ChosenAgent(agent, f"agent {reference}", _model_name(agent), store)
+        source = load_agent(reference)
+        about = f"agent {reference}"
+        if getattr(source, "has_model", True) is False:  # a builder leaving the model to us
+            chosen_model, on = configured_model(model, environ)
+            source, about = source.model(chosen_model), f"{about} on {on}"  # type: ignore[union-attr]
+        agent, _ = bind_agent(source, store)
+        return ChosenAgent(agent, about, _model_name(agent), store)
     chosen, about = configured_model(model, environ)
     demo = AgentBuilder().model(chosen).tools(calculator, save_note)
     built = demo.system("You are a helpful assistant. Use the calculator for arithmetic.")

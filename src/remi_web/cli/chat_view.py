@@ -33,6 +33,7 @@ _DIM, _BOLD, _CYAN, _GREEN, _RED, _YELLOW, _RESET = (
     "\x1b[2m", "\x1b[1m", "\x1b[36m", "\x1b[32m", "\x1b[31m", "\x1b[33m", "\x1b[0m"
 )
 RESULT_CHARS = 300
+QUIET_TOOLS = frozenset({"write_todos"})
 
 
 def use_colour(stream: TextIO) -> bool:
@@ -78,6 +79,8 @@ class ChatView:
             self._write(self.paint(event.text, _DIM))
         elif isinstance(event, TurnStart):
             self.turns = event.turn
+        elif isinstance(event, ToolCallReady | ToolResult) and event.name in QUIET_TOOLS:
+            pass  # the plan itself is shown, from its `todo` event
         elif isinstance(event, ToolCallReady):
             self._end_thinking()
             self._calls[event.call_id] = time.monotonic()
