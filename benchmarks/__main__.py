@@ -37,6 +37,7 @@ SCENARIOS = {
     "transport_load": "benchmarks.transport_load",
     "scale_out": "benchmarks.scale_out",
     "wasm": "benchmarks.wasm",
+    "tui": "benchmarks.tui",
 }
 """Every scenario, in table order. The last two are written separately; they run here once
 their module exists and has `run(config) -> Outcome`."""

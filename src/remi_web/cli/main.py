@@ -37,7 +37,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         "init", help="write a commented remi.toml for the deep agent (see `remi init --help`)",
         add_help=False,
     )
+    commands.add_parser(
+        "tui", help="chat with an agent in a terminal UI (see `remi tui --help`)", add_help=False
+    )
     args, rest = parser.parse_known_args(argv)
+    if args.command == "tui":
+        from .tui import main as tui
+
+        return tui(rest)
     if args.command == "chat":
         from .chat import main as chat
 
