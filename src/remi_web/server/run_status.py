@@ -6,8 +6,19 @@ from dataclasses import replace
 
 from pydantic import ValidationError
 
-from ..core.events import AgentEvent, InterruptEvent, NeedToolExecution, RunResumed, RunStart
+from ..core.content import content_text
+from ..core.events import (
+    AgentEvent,
+    Cancelled,
+    Done,
+    ErrorEvent,
+    InterruptEvent,
+    NeedToolExecution,
+    RunResumed,
+    RunStart,
+)
 from ..core.ids import RunId
+from ..core.state import Checkpoint
 from ..core.wire import event_from_json
 from .event_log import EventLog, LoggedEvent
 from .problems import HttpProblem
@@ -65,3 +76,25 @@ def expect(run_id: RunId, last: LoggedEvent, wanted: tuple[RemoteStatus, ...], a
 def not_found(run_id: str) -> HttpProblem:
     """The 404 of an unknown run."""
     return HttpProblem(404, "run_not_found", f"This server has no run {run_id!r}.")
+
+
+def missed_event(run_id: RunId, checkpoint: Checkpoint | None) -> AgentEvent | None:
+    """The pause or end a run's checkpoint reached but its log missed (its server died in
+    between); None when the run is to be taken over instead."""
+    if checkpoint is None:
+        return ErrorEvent("run_lost", "The server stopped before the run's first checkpoint.")
+    state = checkpoint.state
+    if checkpoint.status == "interrupted":
+        return InterruptEvent(run_id, list(state.pending_interrupts))
+    if checkpoint.status == "awaiting_tools":
+        answered = {outcome.call_id for outcome in state.completed}
+        return NeedToolExecution(run_id, [c for c in state.pending_calls if c.id not in answered])
+    if checkpoint.status == "done":
+        last = state.messages[-1] if state.messages else None
+        text = content_text(last.content) if last is not None else ""
+        return Done(run_id, text, state.usage)
+    if checkpoint.status == "cancelled":
+        return Cancelled(run_id)
+    if checkpoint.status == "failed":
+        return ErrorEvent("run_failed", "The run failed; its server stopped before saying why.")
+    return None

@@ -16,21 +16,17 @@ from __future__ import annotations
 import asyncio
 from collections import Counter
 import logging
-import re
 import time
 from dataclasses import replace
 
-from ..core.content import content_text
 from ..core.ctx import ChatCtx
 from ..core.errors import CheckpointConflict, RemiError
 from ..core.events import (
     TERMINAL_TYPES,
     AgentEvent,
     Cancelled,
-    Done,
     ErrorEvent,
     InterruptEvent,
-    NeedToolExecution,
     RunResumed,
     RunStart,
 )
@@ -39,27 +35,26 @@ from ..core.requests import ChatRequest, Resume, ToolResults
 from ..core.run_claim import DEFAULT_LEASE_SECONDS, lease_expired
 from ..core.run_close import close_run
 from ..core.secrets import Redactor
-from ..core.state import Checkpoint
 from ..core.store import CheckpointStore
 from ..core.wire import event_to_json
 from .agent_source import ServedAgent
 from .approvals import check_approvals, consume_approvals
 from .database import ServerDatabase
 from .event_log import PAUSES_AND_ENDS, LogConflict, LoggedEvent
+from .event_record import served_event
 from .log_tail import LogTail
 from ..remote.frames import json_frame
 from .live_run import LiveRun, Subscription
 from .problems import HttpProblem, problem_for
 from ..remote.protocol import RunInfo
-from .run_status import expect, logged_event, not_found, run_info, status_after
+from .run_status import expect, logged_event, missed_event, not_found, run_info, status_after
 from .limits import too_many_runs
-from .owners import check_owner, scoped_thread, unscoped_thread
+from .owners import check_owner, scoped_thread
 from .principals import ANONYMOUS, Principal
 from .signing import ApprovalSigner
 
 _log = logging.getLogger("remi_web.server")
 
-_URL = re.compile(r"\b[a-z][a-z0-9+.-]*://[^\s'\"]+", re.IGNORECASE)  # never shown to clients
 
 
 class RunService:
@@ -266,7 +261,7 @@ class RunService:
                 checkpoint
             ):
                 raise HttpProblem(409, "run_busy", f"Run {run_id!r} is running elsewhere.")
-            missed = _missed_event(run_id, checkpoint)
+            missed = missed_event(run_id, checkpoint)
             if missed is not None and checkpoint is not None and (
                 time.time() - checkpoint.created_at < settled_for
             ):
@@ -604,25 +599,11 @@ class RunService:
         return event.type in TERMINAL_TYPES
 
     async def _record(self, run_id: RunId, sequence: int, event: AgentEvent) -> str:
-        """Sign (interrupts) and log one event as number `sequence`; its JSON. A scoped
-        thread id is shown as its principal knows it."""
-        if self.owners is not None and isinstance(event, RunStart | RunResumed):
-            event = replace(event, thread_id=unscoped_thread(event.thread_id))
-        if isinstance(event, ErrorEvent):
-            message = self.redactor.text(event.message)
-            if _URL.search(message):
-                _log.warning("run %s failed: %s", run_id, message)  # the detail stays here
-                message = _URL.sub("<the model endpoint>", message)
-            event = replace(event, message=message)
-        if isinstance(event, InterruptEvent):
-            event = replace(
-                event,
-                interrupts=[
-                    replace(info, token=self.signer.sign(run_id, info.interrupt_id, info.arguments))
-                    for info in event.interrupts
-                ],
-            )
-        body = event_to_json(event)
+        """Log one event as number `sequence`, as clients get it; its JSON."""
+        body = served_event(
+            run_id, event, signer=lambda: self.signer, redactor=self.redactor,
+            scoped_threads=self.owners is not None,
+        )
         await self.log.append(run_id, LoggedEvent(sequence, event.type, body))
         return body
 
@@ -640,28 +621,6 @@ class RunService:
             raise HttpProblem(
                 409, "run_busy", f"Run {run_id!r} moved on meanwhile; look again."
             ) from error
-
-
-def _missed_event(run_id: RunId, checkpoint: Checkpoint | None) -> AgentEvent | None:
-    """The pause or end a run's checkpoint reached but its log missed (its server died in
-    between); None when the run is to be taken over instead."""
-    if checkpoint is None:
-        return ErrorEvent("run_lost", "The server stopped before the run's first checkpoint.")
-    state = checkpoint.state
-    if checkpoint.status == "interrupted":
-        return InterruptEvent(run_id, list(state.pending_interrupts))
-    if checkpoint.status == "awaiting_tools":
-        answered = {outcome.call_id for outcome in state.completed}
-        return NeedToolExecution(run_id, [c for c in state.pending_calls if c.id not in answered])
-    if checkpoint.status == "done":
-        last = state.messages[-1] if state.messages else None
-        text = content_text(last.content) if last is not None else ""
-        return Done(run_id, text, state.usage)
-    if checkpoint.status == "cancelled":
-        return Cancelled(run_id)
-    if checkpoint.status == "failed":
-        return ErrorEvent("run_failed", "The run failed; its server stopped before saying why.")
-    return None
 
 
 def _run_of(event: AgentEvent) -> RunId | None:
