@@ -2,7 +2,8 @@
 # Set up the browser side (after scripts/setup.sh made .venv): the pinned Pyodide runtime from npm,
 # the wheels Pyodide needs from PyPI, the project's own wheel, and web/dist/ (git-ignored) with a
 # generated pyodide-lock.json. Idempotent; a re-run with nothing changed takes well under a second.
-# Pins: web/package.json + web/package-lock.json (Pyodide), web/pyodide-requirements.txt (wheels).
+# Pins: web/package.json + web/package-lock.json (Pyodide; the page's Markdown libraries, copied to
+# web/dist/vendor/), web/pyodide-requirements.txt (wheels).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=.venv/bin/python
@@ -67,6 +68,30 @@ for file in "$NPM_PYODIDE"/*; do
   esac
   cmp -s "$file" "$DIST/$name" || cp "$file" "$DIST/$name"
 done
+
+# 3b. The page's own libraries (pinned in web/package.json) as ES modules in web/dist/vendor/,
+# rebuilt whenever the npm lock or this script changed: marked and DOMPurify as published,
+# highlight.js's core (shipped as CommonJS only, so wrapped here into an ES module) and its
+# language modules (the page imports a handful of them, see web/markdown.js), with the licenses.
+VENDOR=$DIST/vendor
+NPM=web/node_modules
+vendor_hash=$(cat web/package-lock.json scripts/setup_web.sh | sha256sum | cut -d' ' -f1)
+if [ ! -f "$VENDOR/.stamp" ] || [ "$(cat "$VENDOR/.stamp")" != "$vendor_hash" ]; then
+  rm -rf "$VENDOR"
+  mkdir -p "$VENDOR/highlight/languages" "$VENDOR/licenses"
+  cp "$NPM/marked/lib/marked.esm.js" "$NPM/dompurify/dist/purify.es.mjs" "$VENDOR/"
+  {
+    echo "// highlight.js $(node -p "require('./$NPM/highlight.js/package.json').version"): lib/core.js as an ES module."
+    echo "const module = { exports: {} };"
+    cat "$NPM/highlight.js/lib/core.js"
+    echo "export default module.exports;"
+  } >"$VENDOR/highlight/core.js"
+  find "$NPM/highlight.js/es/languages" -name '*.js' ! -name '*.js.js' -exec cp -t "$VENDOR/highlight/languages" {} +
+  for package in marked dompurify highlight.js; do
+    cp "$NPM/$package/LICENSE" "$VENDOR/licenses/$package.txt"
+  done
+  echo "$vendor_hash" >"$VENDOR/.stamp"
+fi
 
 # 4. The pinned wheels not yet in web/dist/ (pure ones and wasm ones for this Pyodide's ABI).
 read -r platform pyversion abi < <("$PY" "$LOCKGEN" tags --base-lock "$NPM_PYODIDE/pyodide-lock.json")

@@ -1,12 +1,17 @@
 // The page: wires the worker (agent in Pyodide), the chat view, the approval dialog, the settings
-// panel, the conversation list and the side panels (the plan, the workspace's files). The page
-// never runs Python itself; it only posts commands and renders what the worker sends back.
+// panel, the conversation list (a drawer on a phone), the side panels (the plan, the workspace's
+// files), the theme toggle and the composer. The page never runs Python itself; it only posts
+// commands and renders what the worker sends back.
 // `?mode=deep` runs the deep agent (/deep_agent.py) instead of the chat agent (/agent.py).
 import { askApprovals } from "./approval.js";
 import { deleteConversation, listConversations, touchConversation } from "./conversations.js";
+import { bindDrawer } from "./drawer.js";
 import { planOf, renderFiles, renderPlan } from "./panels.js";
 import { ChatView } from "./render.js";
 import { bindSettingsPanel, loadDefaults, loadSettings } from "./settings.js";
+import { applyStoredTheme, bindThemeToggle } from "./theme.js";
+
+applyStoredTheme();
 
 const $ = (id) => document.getElementById(id);
 const view = new ChatView($("messages"));
@@ -31,6 +36,14 @@ function setRunning(running) {
   $("send").disabled = running || !app.worker;
   $("input").disabled = !app.worker;
   $("cancel").hidden = !running;
+  $("messages").setAttribute("aria-busy", String(running)); // announced once the run ends
+}
+
+// The composer's input grows with its text, up to its CSS max-height, then scrolls.
+function fitInput() {
+  const input = $("input");
+  input.style.height = "";
+  if (input.value) input.style.height = `${input.scrollHeight + input.offsetHeight - input.clientHeight}px`;
 }
 
 function post(command) {
@@ -70,6 +83,7 @@ async function renderThreads() {
     remove.type = "button";
     remove.textContent = "×";
     remove.title = "Delete this conversation";
+    remove.setAttribute("aria-label", `Delete ${conversation.title}`);
     remove.onclick = async () => {
       post({ op: "delete", thread_id: conversation.thread_id });
       await deleteConversation(conversation.thread_id);
@@ -202,6 +216,8 @@ function showMode() {
 async function main() {
   window.remi.ready = new Promise((resolve) => { window.remi.resolveReady = resolve; });
   showMode();
+  bindThemeToggle($("theme-toggle"));
+  bindDrawer($("menu"), $("sidebar"), $("scrim"));
   let defaults;
   try {
     defaults = await loadDefaults();
@@ -224,8 +240,11 @@ async function main() {
     e.preventDefault();
     const text = $("input").value;
     $("input").value = "";
+    fitInput();
+    $("input").focus(); // ready for the next message
     send(text);
   };
+  $("input").addEventListener("input", fitInput);
   $("input").addEventListener("keydown", (e) => {
     if (e.key === "Enter" && !e.shiftKey) {
       e.preventDefault();

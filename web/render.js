@@ -1,6 +1,9 @@
 // The chat view: renders history from the worker and the live event stream (the wire format).
-// A `task` call's card also shows its sub-agent's work (subagent.js).
-import { el, part } from "./dom.js";
+// The answer's text is Markdown (markdown.js), drawn again at most once per animation frame while
+// it streams, and once more at once when anything else happens. A finished answer gets a button
+// copying its text. A `task` call's card also shows its sub-agent's work (subagent.js).
+import { copyButton, el, part } from "./dom.js";
+import { renderMarkdown } from "./markdown.js";
 import { SubAgentSection, TASK, makeTaskCard, showJob } from "./subagent.js";
 
 function pretty(json) {
@@ -12,14 +15,22 @@ function pretty(json) {
 }
 
 export class ChatView {
-  constructor(root) {
+  // `copy`: give each finished answer a copy button (not in a sub-agent's log).
+  constructor(root, { copy = true } = {}) {
     this.root = root;
+    this.copy = copy;
     this.reply = null; // the assistant bubble of the streaming run
     this.cards = new Map(); // call_id -> tool card
     this.sections = new Map(); // call_id of a task call -> its sub-agent's section
+    this.sources = new WeakMap(); // text block -> its Markdown so far
+    this.stale = new Set(); // text blocks whose Markdown changed since they were drawn
+    this.frame = 0;
   }
 
   clear() {
+    cancelAnimationFrame(this.frame);
+    this.frame = 0;
+    this.stale.clear();
     this.root.replaceChildren();
     this.reply = null;
     this.cards.clear();
@@ -31,8 +42,8 @@ export class ChatView {
   }
 
   user(text) {
+    this.endReply();
     this.root.append(el("div", "msg user", text));
-    this.reply = null;
     this.scroll();
   }
 
@@ -42,8 +53,8 @@ export class ChatView {
   }
 
   error(message) {
+    this.endReply();
     this.root.append(el("div", "error-msg", message));
-    this.reply = null;
     this.scroll();
   }
 
@@ -64,8 +75,33 @@ export class ChatView {
 
   text(delta) {
     const block = this.lastBlock("text") || this.bubble().appendChild(el("div", "text"));
-    block.textContent += delta;
+    this.sources.set(block, (this.sources.get(block) || "") + delta);
+    this.stale.add(block);
+    if (!this.frame) this.frame = requestAnimationFrame(() => this.flush());
+  }
+
+  // Draw the text blocks whose Markdown changed (once per frame while streaming, or right now).
+  flush() {
+    cancelAnimationFrame(this.frame);
+    this.frame = 0;
+    if (!this.stale.size) return;
+    for (const block of this.stale) renderMarkdown(block, this.sources.get(block));
+    this.stale.clear();
     this.scroll();
+  }
+
+  // The answer is complete: draw it, and give it a button copying its text (the Markdown).
+  endReply() {
+    this.flush();
+    const reply = this.reply;
+    this.reply = null;
+    if (!reply || !this.copy) return;
+    const blocks = [...reply.children].filter((child) => child.classList.contains("text"));
+    if (!blocks.length) return;
+    const actions = el("div", "msg-actions");
+    actions.append(copyButton("Copy", "Copy the answer",
+      () => blocks.map((block) => this.sources.get(block)).join("\n\n")));
+    reply.append(actions);
   }
 
   thinking(delta) {
@@ -124,7 +160,7 @@ export class ChatView {
     let section = this.sections.get(event.parent_call_id);
     if (!section) {
       const card = this.card(event.parent_call_id, TASK);
-      section = new SubAgentSection(card, event.agent_name, (root) => new ChatView(root));
+      section = new SubAgentSection(card, event.agent_name, (root) => new ChatView(root, { copy: false }));
       this.sections.set(event.parent_call_id, section);
     }
     section.event(event.event);
@@ -133,6 +169,7 @@ export class ChatView {
 
   // One live event of the wire format.
   event(event) {
+    if (event.type !== "text_delta") this.flush();
     switch (event.type) {
       case "text_delta": return this.text(event.text);
       case "thinking_delta": return this.thinking(event.text);
@@ -161,9 +198,11 @@ export class ChatView {
         return this.error("The agent asked the page to run tools it does not have: " +
           event.calls.map((call) => call.name).join(", "));
       case "error": return this.error(`Error (${event.code}): ${event.message}`);
-      case "cancelled": return this.notice("Stopped.");
+      case "cancelled":
+        this.endReply();
+        return this.notice("Stopped.");
       case "done": {
-        this.reply = null;
+        this.endReply();
         const usage = event.usage || {};
         if (usage.total_tokens) this.notice(`${usage.total_tokens} tokens`);
         return;
@@ -185,6 +224,6 @@ export class ChatView {
         this.toolResult(message.call_id, null, message.text, false);
       }
     }
-    this.reply = null;
+    this.endReply();
   }
 }

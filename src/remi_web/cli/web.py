@@ -1,9 +1,9 @@
 """`remi web`: serve the web app, the page's agent file and (unless a provider is set) the mock LLM.
 
-Everything comes from one origin: `/` the app (`web/`), `/dist/` the Pyodide runtime and wheels
-(`scripts/setup_web.sh` assembles them), `/agent.py` the agent file the worker runs,
-`/deep_agent.py` the one it runs in deep mode (`/?mode=deep`), `/config.json` the page's default
-settings, and `/v1/...` the mock OpenAI-compatible model.
+Everything comes from one origin: `/` the app (`web/`), `/dist/` the Pyodide runtime, the wheels
+and the page's libraries in `/dist/vendor/` (`scripts/setup_web.sh` assembles them), `/agent.py`
+the agent file the worker runs, `/deep_agent.py` the one it runs in deep mode (`/?mode=deep`),
+`/config.json` the page's default settings, and `/v1/...` the mock OpenAI-compatible model.
 """
 
 from __future__ import annotations
@@ -60,7 +60,8 @@ def create_web_app(
     default endpoint (a real provider). The API key is never served: users enter it in the page.
     """
     dist = web_dir / "dist"
-    if not (dist / "pyodide.mjs").is_file() or not (dist / "pyodide-lock.json").is_file():
+    assembled = ("pyodide.mjs", "pyodide-lock.json", "vendor/marked.esm.js")
+    if not all((dist / name).is_file() for name in assembled):
         raise WebSetupError(f"{dist} is not assembled: run scripts/setup_web.sh first")
     agent = agent_file if agent_file is not None else web_dir / "agent.py"
     if not agent.is_file():
