@@ -6,6 +6,7 @@ from __future__ import annotations
 import subprocess
 import sys
 import venv
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -65,3 +66,12 @@ def test_star_import_works_in_a_venv_without_any_extra(tmp_path: Path) -> None:
     assert "pip install 'remi-web[server]'" in run.stdout
     assert "pip install 'remi-web[postgres]'" in run.stdout
     assert "ran a SQLite-backed run" in run.stdout
+    with zipfile.ZipFile(wheel) as archive:  # the licenses and the metadata people look for
+        names = archive.namelist()
+        metadata = archive.read(next(n for n in names if n.endswith(".dist-info/METADATA")))
+    assert any(n.endswith("licenses/LICENSE-MIT") for n in names), names
+    assert any(n.endswith("licenses/LICENSE-APACHE") for n in names), names
+    assert b"Classifier: Typing :: Typed" in metadata
+    assert b"License-Expression: MIT OR Apache-2.0" in metadata
+    version = subprocess.run([str(env_dir / "bin" / "remi"), "--version"], capture_output=True, text=True)
+    assert version.stdout.strip() == f"remi-web {wheel.name.split('-')[1]}"

@@ -10,6 +10,7 @@ from collections.abc import Sequence
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of `remi`."""
     parser = argparse.ArgumentParser(prog="remi", description="remi-web: agents natively and in the browser.")
+    parser.add_argument("--version", action="version", version=f"remi-web {_version()}")
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("demo", help="run the demo agent in the terminal (scripted model)")
     commands.add_parser(
@@ -80,6 +81,15 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         asyncio.run(run_demo())
     return 0
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("remi-web")
+    except PackageNotFoundError:  # run from a checkout that is not installed
+        return "(not installed)"
 
 
 if __name__ == "__main__":
