@@ -101,3 +101,42 @@ def test_empty_and_plain_docstrings() -> None:
     plain = parse_docstring("Just a line.")
     assert (plain.summary, plain.params) == ("Just a line.", {})
     assert parse_docstring("Args:\n    x: the x").summary == ""
+
+
+def test_the_whole_description_is_kept_paragraph_by_paragraph() -> None:
+    parsed = parse_docstring(
+        """Write the plan.
+
+        Use it for any task of three steps
+        or more.
+
+        Always send the full list.
+
+        Args:
+            todos: every step.
+        """
+    )
+    assert parsed.summary == "Write the plan."
+    assert parsed.description == (
+        "Write the plan.\n\nUse it for any task of three steps or more.\n\nAlways send the full list."
+    )
+    assert parsed.params == {"todos": "every step."}
+
+
+def test_a_tool_is_described_by_its_whole_docstring() -> None:
+    from remi_web import tool
+
+    @tool
+    def lookup(q: str) -> str:
+        """Look something up.
+
+        Prefer it to guessing.
+
+        Args:
+            q: the question.
+        """
+        return q
+
+    definition = lookup.definition()
+    assert definition.description == "Look something up.\n\nPrefer it to guessing."
+    assert definition.parameters["properties"]["q"]["description"] == "the question."  # type: ignore[index]

@@ -108,9 +108,10 @@ def test_schema_types_required_and_descriptions() -> None:
     }
     assert schema["required"] == ["text", "count", "loud", "ratio", "tags", "color", "at"]
     assert "title" not in json.dumps(schema)
-    assert paint.description == "Paint some text."
+    whole = "Paint some text.\n\nMore detail that is not the description."  # every paragraph
+    assert paint.description == whole
     definition = paint.definition()
-    assert (definition.name, definition.description) == ("paint", "Paint some text.")
+    assert (definition.name, definition.description) == ("paint", whole)
     assert definition.parameters == schema
 
 

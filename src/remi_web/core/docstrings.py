@@ -1,23 +1,15 @@
-"""Read a docstring's summary and argument descriptions (Google, NumPy and Sphinx styles)."""
+"""Read a docstring's description and argument docs (Google, NumPy, Sphinx and Epydoc styles),
+with the `docstring-parser` library (pure Python: it runs in Pyodide too)."""
 
 from __future__ import annotations
 
 import inspect
-import re
+import textwrap
 from dataclasses import dataclass, field
 
-_GOOGLE_ARGS = re.compile(
-    r"^(Args|Arguments|Parameters|Params|Keyword Args|Keyword Arguments|Other Parameters):\s*$"
-)
-_GOOGLE_SECTION = re.compile(r"^[A-Z][A-Za-z ]*:\s*$")
-_GOOGLE_ENTRY = re.compile(r"^(\*{0,2}\w+)\s*(?:\([^)]*\))?\s*:(.*)$")
-_NUMPY_ARGS = {"Parameters", "Other Parameters", "Keyword Arguments"}
-_NUMPY_UNDERLINE = re.compile(r"^-{3,}\s*$")
-_NUMPY_ENTRY = re.compile(r"^(\*{0,2}\w+(?:\s*,\s*\*{0,2}\w+)*)\s*(?::.*)?$")
-_SPHINX_FIELD = re.compile(r"^:\w+")
-_SPHINX_PARAM = re.compile(
-    r"^:(?:param|parameter|arg|argument|key|keyword)\s+(?:[^:]*\s)?(\*{0,2}\w+)\s*:(.*)$"
-)
+import docstring_parser
+
+_PLACEHOLDER = "\u2063"  # an invisible separator no docstring starts with
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,124 +18,37 @@ class Docstring:
 
     Args:
         summary: the first paragraph, on one line.
+        description: every paragraph before the sections (arguments, returns...), each on
+            one line, separated by blank lines.
         params: each documented argument's description, on one line, by argument name.
     """
 
     summary: str = ""
+    description: str = ""
     params: dict[str, str] = field(default_factory=dict)
 
 
 def parse_docstring(doc: str | None) -> Docstring:
-    """Parse `doc` (Google `Args:`, NumPy `Parameters`, or Sphinx `:param x:` style)."""
-    if not doc:
+    """Parse `doc` in whichever style it is written."""
+    if not doc or not doc.strip():
         return Docstring()
-    lines = inspect.cleandoc(doc).splitlines()
+    # A placeholder first line: a docstring that opens with its `Args:` section is then
+    # read as one (the library would take the section's title for the summary).
+    first = doc.strip().splitlines()[0]
+    # cleandoc dedents all lines but the first: right for a summary line, wrong when the
+    # docstring opens with a section title whose entries are indented under it
+    text = textwrap.dedent(doc).strip() if first.rstrip().endswith(":") else inspect.cleandoc(doc)
+    parsed = docstring_parser.parse(f"{_PLACEHOLDER}\n\n{text}")
+    gap = "\n\n" if parsed.blank_after_short_description else "\n"
+    text = gap.join(part for part in (parsed.short_description, parsed.long_description) if part)
+    paragraphs = [" ".join(p.split()) for p in text.split("\n\n") if p.strip()]
+    paragraphs = [p for p in paragraphs if p != _PLACEHOLDER]
     params: dict[str, str] = {}
-    _google(lines, params)
-    _numpy(lines, params)
-    _sphinx(lines, params)
-    return Docstring(_summary(lines), params)
-
-
-def _indent(line: str) -> int:
-    return len(line) - len(line.lstrip())
-
-
-def _name(raw: str) -> str:
-    return raw.strip().lstrip("*")
-
-
-def _is_numpy_header(lines: list[str], i: int) -> bool:
-    return i + 1 < len(lines) and bool(lines[i].strip()) and bool(
-        _NUMPY_UNDERLINE.match(lines[i + 1].strip())
-    )
-
-
-def _summary(lines: list[str]) -> str:
-    summary: list[str] = []
-    for i, line in enumerate(lines):
-        text = line.strip()
-        if (
-            not text
-            or _GOOGLE_SECTION.match(text)
-            or _SPHINX_FIELD.match(text)
-            or _is_numpy_header(lines, i)
-        ):
-            break
-        summary.append(text)
-    return " ".join(summary)
-
-
-def _add(params: dict[str, str], names: list[str], parts: list[str]) -> None:
-    text = " ".join(part for part in parts if part)
-    for name in names:
-        params[name] = text
-
-
-def _google(lines: list[str], params: dict[str, str]) -> None:
-    i = 0
-    while i < len(lines):
-        if not _GOOGLE_ARGS.match(lines[i].strip()):
-            i += 1
+    for param in parsed.params:
+        if param.args and param.args[0] not in ("param", "parameter", "arg", "argument",
+                                                "key", "keyword", "other_param"):
             continue
-        header = _indent(lines[i])
-        entry_indent: int | None = None
-        names: list[str] = []
-        parts: list[str] = []
-        i += 1
-        while i < len(lines):
-            line = lines[i]
-            if line.strip():
-                indent = _indent(line)
-                if indent <= header:
-                    break
-                if entry_indent is None:
-                    entry_indent = indent
-                match = _GOOGLE_ENTRY.match(line.strip()) if indent <= entry_indent else None
-                if match:
-                    _add(params, names, parts)
-                    names, parts = [_name(match.group(1))], [match.group(2).strip()]
-                else:
-                    parts.append(line.strip())
-            i += 1
-        _add(params, names, parts)
-
-
-def _numpy(lines: list[str], params: dict[str, str]) -> None:
-    i = 0
-    while i < len(lines):
-        if not (lines[i].strip() in _NUMPY_ARGS and _is_numpy_header(lines, i)):
-            i += 1
-            continue
-        base = _indent(lines[i])
-        names: list[str] = []
-        parts: list[str] = []
-        i += 2
-        while i < len(lines) and not _is_numpy_header(lines, i):
-            line = lines[i]
-            match = _NUMPY_ENTRY.match(line.strip())
-            if line.strip() and _indent(line) <= base and match:
-                _add(params, names, parts)
-                names, parts = [_name(n) for n in match.group(1).split(",")], []
-            elif line.strip():
-                parts.append(line.strip())
-            i += 1
-        _add(params, names, parts)
-
-
-def _sphinx(lines: list[str], params: dict[str, str]) -> None:
-    names: list[str] = []
-    parts: list[str] = []
-    for line in lines:
-        match = _SPHINX_PARAM.match(line.strip())
-        if match:
-            _add(params, names, parts)
-            names, parts = [_name(match.group(1))], [match.group(2).strip()]
-        elif names and line.strip() and _indent(line) > 0 and not _SPHINX_FIELD.match(
-            line.strip()
-        ):
-            parts.append(line.strip())
-        else:
-            _add(params, names, parts)
-            names, parts = [], []
-    _add(params, names, parts)
+        for name in param.arg_name.split(","):
+            if name.strip():
+                params[name.strip().lstrip("*")] = " ".join((param.description or "").split())
+    return Docstring(paragraphs[0] if paragraphs else "", "\n\n".join(paragraphs), params)

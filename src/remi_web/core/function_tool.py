@@ -109,7 +109,7 @@ class FunctionTool(Generic[P, R]):
         self.fn = fn
         self._name: str = name or str(getattr(fn, "__name__", type(fn).__name__))
         doc = parse_docstring(inspect.getdoc(fn))
-        self._description = description if description is not None else doc.summary
+        self._description = description if description is not None else doc.description
         self._requires_approval = requires_approval
         if timeout is not None and timeout <= 0:
             raise ConfigurationError(f"Tool {self._name!r}: timeout must be positive, got {timeout}.")

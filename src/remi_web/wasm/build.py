@@ -10,6 +10,7 @@ the project's WIT (the agent is built once, at build time, and snapshotted), the
 from __future__ import annotations
 
 import hashlib
+import importlib
 import shutil
 import sys
 import tempfile
@@ -30,6 +31,8 @@ from ..guest.toolchain import (
     wit_dir,
 )
 
+GUEST_PACKAGES = ("docstring_parser",)
+"""Pure-Python dependencies of the core that a component carries (pydantic has a stand-in)."""
 _SKIP_DIRS = {"__pycache__", ".git", ".venv", "venv", "node_modules", ".mypy_cache"}
 _MAX_SOURCE_FILES = 2000
 
@@ -140,13 +143,18 @@ def _componentize(agent: Path, factory: str | None, staging: Path) -> tuple[byte
         "from remi_web.guest.component import Run\n"
     )
     remi_root = Path(__file__).resolve().parent.parent.parent
+    deps = staging / "deps"  # the core's pure-Python dependencies, copied (not site-packages)
+    for package in GUEST_PACKAGES:
+        source = Path(importlib.import_module(package).__file__ or "").parent
+        shutil.copytree(source, deps / package, ignore=shutil.ignore_patterns("__pycache__"))
     out = staging / "out.wasm"
     at = time.perf_counter()
     result = componentize_py(
         "-d", str(wit_dir()), "-w", WORLD, "--world-module", BINDINGS_MODULE,
         "--export-interface-name", f"{EXPORTED_INTERFACE}={EXPORTS_MODULE}",
         "componentize", APP_MODULE,
-        "-p", str(WASI_SITE), "-p", str(app), "-p", str(agent.parent), "-p", str(remi_root),
+        "-p", str(WASI_SITE), "-p", str(deps), "-p", str(app), "-p", str(agent.parent),
+        "-p", str(remi_root),
         "-o", str(out),
         cwd=staging,
     )
@@ -187,7 +195,7 @@ def _store(entry: Path, wasm: Path, cwasm: Path | None) -> None:
 def _cache_key(agent: Path, factory: str | None, precompile: bool) -> str:
     digest = hashlib.sha256()
     tools = [version("componentize-py"), version("wasmtime"), sys.version, str(factory),
-             agent.name, str(precompile)]
+             agent.name, str(precompile), *(version(p.replace("_", "-")) for p in GUEST_PACKAGES)]
     digest.update("\n".join(tools).encode())
     remi_root = Path(__file__).resolve().parent.parent
     for root in (agent.parent, remi_root, wit_dir()):
