@@ -3,8 +3,10 @@ API."""
 
 from __future__ import annotations
 
+import socket
 import subprocess
 import sys
+import time
 import venv
 import zipfile
 from pathlib import Path
@@ -17,7 +19,7 @@ CHECK = """
 import importlib.util, sys
 from remi_web import *
 import remi_web
-missing = [m for m in ("wasmtime", "httpx", "starlette", "uvicorn", "componentize_py", "psycopg")
+missing = [m for m in ("wasmtime", "starlette", "uvicorn", "componentize_py", "psycopg")
            if importlib.util.find_spec(m) is not None]
 assert not missing, f"not a plain install: {missing}"
 names = {name: getattr(remi_web, name) for name in remi_web.__all__}
@@ -43,7 +45,28 @@ async def run():
 types = [event.type for event in asyncio.run(run())]
 assert types[0] == "run_start" and types[-1] == "done", types
 print("ran a SQLite-backed run")
+model = OpenAIModel("mock", base_url=sys.argv[1], api_key="none")  # httpx is a default dependency
+agent = AgentBuilder().model(model).build()
+done = asyncio.run(run())[-1]
+assert done.type == "done" and done.text == "You said: hello", done
+print("ran on OpenAIModel")
 """
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+def wait_for_port(port: int) -> None:
+    for _ in range(300):  # bounded: ~30 s
+        with socket.socket() as probe:
+            if probe.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        time.sleep(0.1)
+    raise AssertionError(f"nothing listens on port {port}")
 
 
 @pytest.mark.timeout(600)
@@ -61,11 +84,24 @@ def test_star_import_works_in_a_venv_without_any_extra(tmp_path: Path) -> None:
         [str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check", str(wheel)],
         check=True, capture_output=True,
     )
-    run = subprocess.run([str(python), "-c", CHECK], capture_output=True, text=True, cwd=tmp_path)
+    port = free_port()
+    mock = subprocess.Popen(  # the mock model from the test's own environment
+        [sys.executable, "-m", "remi_web.cli.main", "mock-llm", "--port", str(port)],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    try:
+        wait_for_port(port)
+        run = subprocess.run(
+            [str(python), "-c", CHECK, f"http://127.0.0.1:{port}/v1"],
+            capture_output=True, text=True, cwd=tmp_path,
+        )
+    finally:
+        mock.terminate()
+        mock.wait(timeout=10)
     assert run.returncode == 0, run.stderr
     assert "pip install 'remi-web[server]'" in run.stdout
     assert "pip install 'remi-web[postgres]'" in run.stdout
-    assert "ran a SQLite-backed run" in run.stdout
+    assert "ran a SQLite-backed run" in run.stdout and "ran on OpenAIModel" in run.stdout
     with zipfile.ZipFile(wheel) as archive:  # the licenses and the metadata people look for
         names = archive.namelist()
         metadata = archive.read(next(n for n in names if n.endswith(".dist-info/METADATA")))
