@@ -2,7 +2,7 @@
 round-robin: the in-process stream (us, calls and loop turns per delta), the one-tool run,
 the long tool run, and the HTTP stream from the mock server with each framework's own
 OpenAI client. Each row is remi-web against one peer; the target is to be ahead of it.
-Peers that are not installed (`pip install -e '.[bench]'`) get a row saying so.
+Peers that are not installed (`pip install --group bench`) get a row saying so.
 """
 
 from __future__ import annotations

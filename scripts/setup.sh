@@ -21,6 +21,6 @@ fi
 stamp=.venv/.remi-installed
 if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
   .venv/bin/python -m pip install --quiet --upgrade pip
-  .venv/bin/python -m pip install --quiet -e '.[dev]'
+  .venv/bin/python -m pip install --quiet -e . --group dev  # dependency groups: pip >= 25.1
   touch "$stamp"
 fi

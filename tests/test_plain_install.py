@@ -109,5 +109,7 @@ def test_star_import_works_in_a_venv_without_any_extra(tmp_path: Path) -> None:
     assert any(n.endswith("licenses/LICENSE-APACHE") for n in names), names
     assert b"Classifier: Typing :: Typed" in metadata
     assert b"License-Expression: MIT OR Apache-2.0" in metadata
+    extras = {line.split(b": ", 1)[1] for line in metadata.splitlines() if line.startswith(b"Provides-Extra")}
+    assert {b"server", b"postgres", b"tui"} <= extras and not {b"dev", b"bench"} & extras
     version = subprocess.run([str(env_dir / "bin" / "remi"), "--version"], capture_output=True, text=True)
     assert version.stdout.strip() == f"remi-web {wheel.name.split('-')[1]}"
