@@ -111,5 +111,13 @@ def test_star_import_works_in_a_venv_without_any_extra(tmp_path: Path) -> None:
     assert b"License-Expression: MIT OR Apache-2.0" in metadata
     extras = {line.split(b": ", 1)[1] for line in metadata.splitlines() if line.startswith(b"Provides-Extra")}
     assert {b"server", b"postgres", b"tui"} <= extras and not {b"dev", b"bench"} & extras
+    for command, extra in (("serve", "server"), ("web", "server"), ("build", "wasm"), ("tui", "tui")):
+        missing = subprocess.run(
+            [str(env_dir / "bin" / "remi"), command, "x.py"], capture_output=True, text=True,
+            cwd=tmp_path,
+        )
+        assert missing.returncode == 2, (command, missing.stderr)
+        assert f"pip install 'remi-web[{extra}]'" in missing.stderr, (command, missing.stderr)
+        assert "Traceback" not in missing.stderr
     version = subprocess.run([str(env_dir / "bin" / "remi"), "--version"], capture_output=True, text=True)
     assert version.stdout.strip() == f"remi-web {wheel.name.split('-')[1]}"

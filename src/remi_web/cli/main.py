@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import sys
 from collections.abc import Sequence
 
 
@@ -42,6 +43,26 @@ def main(argv: Sequence[str] | None = None) -> int:
         "tui", help="chat with an agent in a terminal UI (see `remi tui --help`)", add_help=False
     )
     args, rest = parser.parse_known_args(argv)
+    try:
+        return _dispatch(parser, args, rest)
+    except ModuleNotFoundError as error:
+        extra = EXTRAS.get((error.name or "").split(".")[0])
+        if extra is None:
+            raise
+        print(f"remi {args.command}: this needs the {extra!r} extra: "
+              f"pip install 'remi-web[{extra}]'", file=sys.stderr)
+        return 2
+
+
+EXTRAS = {
+    "starlette": "server", "uvicorn": "server", "wasmtime": "wasm", "componentize_py": "wasm",
+    "watchfiles": "wasm", "textual": "tui", "psycopg": "postgres", "psycopg_pool": "postgres",
+}
+"""The extra that brings each optional module a command may need."""
+
+
+def _dispatch(parser: argparse.ArgumentParser, args: argparse.Namespace, rest: list[str]) -> int:
+    """Run the chosen command; its exit code."""
     if args.command == "tui":
         from .tui import main as tui
 
