@@ -3,7 +3,8 @@
     python -m benchmarks.web_cold_start [--runs 5] [--json PATH]
 
 Serves the app with `remi web` (mock model, no pacing) and opens `/?ask=hello` in a fresh browser
-profile per run (cold: empty HTTP cache), then reloads it once (warm: cached runtime and wheels).
+profile per run (cold: empty HTTP cache), then opens it again in that profile (warm: cached
+runtime and wheels; the page drops `?ask=` from its URL once used, so a plain reload sends nothing).
 Times are from navigation start: `boot` = Pyodide + wheels loaded in the worker, `ready` = the
 agent file loaded and the bridge up, `first token` = the first `text_delta` rendered.
 """
@@ -50,11 +51,8 @@ def _serve() -> tuple[subprocess.Popen[str], str]:
     raise RuntimeError("remi web did not start")
 
 
-def _first_token(page: Any, url: str, reload: bool = False) -> dict[str, float]:
-    if reload:
-        page.reload()
-    else:
-        page.goto(url + "?ask=hello")
+def _first_token(page: Any, url: str) -> dict[str, float]:
+    page.goto(url + "?ask=hello")  # again after the first: warm
     page.wait_for_function("window.remi && window.remi.metrics.firstTokenMs !== null", timeout=60_000)
     metrics: dict[str, float] = page.evaluate("window.remi.metrics")
     return {name: float(metrics[name]) for name in METRICS}
@@ -77,7 +75,7 @@ def measure(runs: int = 5) -> dict[str, Any]:
                 context = browser.new_context()
                 page = context.new_page()
                 cold.append(_first_token(page, url))
-                warm.append(_first_token(page, url, reload=True))
+                warm.append(_first_token(page, url))
                 context.close()
             version = browser.version
             browser.close()

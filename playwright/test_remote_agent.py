@@ -68,9 +68,9 @@ def test_the_page_runs_a_server_side_agent_with_a_signed_approval(
     assert "agent at" in page.inner_text("#agent-label")
     interrupt = ask(page, 'call save_note with {"text": "remote"}')
     assert interrupt is not None and interrupt["type"] == "interrupt", interrupt
-    page.wait_for_selector("#approval[open]")
+    page.wait_for_selector(".tool-card .approval button.approve")  # asked on the call's card
     before = ended_runs(page)
-    page.click("#approve")
+    page.click(".tool-card .approval button.approve")
     done = wait_for_end(page, before)
     assert done["type"] == "done" and done["run_id"] == interrupt["run_id"]
     result = next(e for e in events(page) if e["type"] == "tool_result")

@@ -1,11 +1,17 @@
-// The page: wires the worker (agent in Pyodide), the chat view, the approval dialog, the settings
-// panel, the conversation list (a drawer on a phone), the side panels (the plan, the workspace's
-// files), the theme toggle and the composer. The page never runs Python itself; it only posts
-// commands and renders what the worker sends back.
+// The page: wires the worker (agent in Pyodide), the chat view, the approvals on the tool cards,
+// the settings panel, the conversation list (a drawer on a phone), the side panels (the plan, the
+// workspace's files), the theme toggle and the composer. The page never runs Python itself; it
+// only posts commands and renders what the worker sends back.
 // `?mode=deep` runs the deep agent (/deep_agent.py) instead of the chat agent (/agent.py).
-import { askApprovals } from "./approval.js";
+//
+// One run at a time: a message sent while a run streams (or while the page asks something) waits
+// in a queue, shown as a queued bubble, and goes when the run ends. A message sent while an
+// approval waits first asks whether to deny it (a real `resume` with a denial). The message in
+// flight and its answer so far are kept in localStorage (live.js) until the run ends.
+import { askDenyFirst } from "./approval.js";
 import { deleteConversation, listConversations, touchConversation } from "./conversations.js";
 import { bindDrawer } from "./drawer.js";
+import { LiveRecord } from "./live.js";
 import { planOf, renderFiles, renderPlan } from "./panels.js";
 import { ChatView } from "./render.js";
 import { bindSettingsPanel, loadDefaults, loadSettings } from "./settings.js";
@@ -14,11 +20,23 @@ import { applyStoredTheme, bindThemeToggle } from "./theme.js";
 applyStoredTheme();
 
 const $ = (id) => document.getElementById(id);
-const view = new ChatView($("messages"));
+const view = new ChatView($("messages"), {
+  onRegenerate: () => { if (view.lastUser !== null) submit(view.lastUser); },
+  onFollow: (following) => { $("jump").hidden = following; },
+});
 const MODE = new URLSearchParams(location.search).get("mode") === "deep" ? "deep" : "chat";
 const CURRENT = MODE === "deep" ? "remi-web-current-deep" : "remi-web-current";
+const TERMINAL = new Set(["done", "error", "cancelled", "interrupt", "need_tool_execution"]);
 const metrics = { navigationMs: 0, readyMs: null, bootMs: null, firstTokenMs: null };
-const app = { worker: null, settings: null, thread: localStorage.getItem(CURRENT), running: false, pending: null };
+const live = new LiveRecord(MODE);
+const app = {
+  worker: null, settings: null, thread: localStorage.getItem(CURRENT), running: false, ready: false,
+  pending: null, // the `interrupt` event still waiting for answers
+  answers: {}, // interrupt id -> the answer given so far to `pending`
+  queue: [], // messages waiting to be sent: {text, bubble}
+  asking: false, // the deny-first question is open
+  opening: false, // a thread's history was asked for and has not come yet
+};
 window.remi = { metrics, events: [], ready: null, settingsSaved: 0, mode: MODE, agentFile: null, files: null };
 
 function status(text, state) {
@@ -33,8 +51,8 @@ function banner(text) {
 
 function setRunning(running) {
   app.running = running;
-  $("send").disabled = running || !app.worker;
-  $("input").disabled = !app.worker;
+  $("send").disabled = !app.ready;
+  $("input").disabled = !app.ready;
   $("cancel").hidden = !running;
   $("messages").setAttribute("aria-busy", String(running)); // announced once the run ends
 }
@@ -97,8 +115,10 @@ async function renderThreads() {
 }
 
 function newChat() {
+  unqueue();
   app.thread = null;
-  app.pending = null;
+  app.opening = false;
+  wait(null);
   localStorage.removeItem(CURRENT);
   view.clear();
   showPlan(null);
@@ -107,30 +127,128 @@ function newChat() {
 
 function openThread(threadId) {
   if (app.running) return;
+  unqueue();
   app.thread = threadId;
-  app.pending = null;
+  wait(null);
   localStorage.setItem(CURRENT, threadId);
   showPlan(null);
+  app.opening = true; // what is sent meanwhile waits for the history
   post({ op: "open", thread_id: threadId });
   renderThreads();
 }
 
-async function answerPending() {
-  const pending = app.pending;
-  if (!pending || app.running) return;
-  const payloads = await askApprovals($("approval"), pending);
-  if (payloads === null) {
-    const again = document.createElement("button");
-    again.type = "button";
-    again.textContent = "Answer the pending approval";
-    again.className = "answer-pending";
-    again.onclick = () => { again.remove(); answerPending(); };
-    $("messages").append(again);
+// `interrupt` (an event, or null): the approvals the thread's run waits for; each card asks.
+function wait(interrupt) {
+  app.pending = interrupt;
+  app.answers = {};
+  if (!interrupt) return;
+  for (const info of interrupt.interrupts) {
+    view.waiting(info, (payload) => answer(interrupt, info.interrupt_id, payload));
+  }
+}
+
+// One approval answered on its card; once all of them are, the run resumes.
+function answer(interrupt, interruptId, payload) {
+  if (app.pending !== interrupt) return;
+  app.answers[interruptId] = payload;
+  if (interrupt.interrupts.every((info) => info.interrupt_id in app.answers)) resume();
+}
+
+function resume() {
+  const { run_id: runId } = app.pending;
+  const payloads = app.answers;
+  app.pending = null;
+  app.answers = {};
+  setRunning(true);
+  view.typing();
+  post({ op: "resume", thread_id: app.thread, run_id: runId, payloads });
+}
+
+// Deny every approval of the waiting run not answered yet, and resume it.
+function denyPending(reason) {
+  for (const info of app.pending.interrupts) {
+    if (info.interrupt_id in app.answers) continue;
+    const payload = { approved: false, reason };
+    view.answered(info.call_id, payload);
+    app.answers[info.interrupt_id] = payload;
+  }
+  resume();
+}
+
+// A message to send: it waits its turn in the queue (shown as a queued bubble) and goes at once
+// when nothing runs.
+function submit(text) {
+  if (!text.trim()) return;
+  app.queue.push({ text, bubble: view.queued(text) });
+  live.saveQueue(app.queue.map((item) => item.text));
+  drain();
+}
+
+// Send the next queued message if nothing runs; if an approval waits, ask first whether to deny it.
+async function drain() {
+  if (!app.ready || app.running || app.asking || app.opening || !app.queue.length) return;
+  if (app.pending) {
+    app.asking = true;
+    const names = app.pending.interrupts.map((info) => info.tool_name);
+    const agreed = await askDenyFirst($("deny-first"), names);
+    app.asking = false;
+    if (!agreed) return unqueue(); // the approval keeps waiting; the messages go back to the box
+    if (app.pending) return denyPending("the user sent a new message instead"); // drained when it ends
+  }
+  const next = app.queue.shift();
+  next.bubble.remove();
+  live.saveQueue(app.queue.map((item) => item.text));
+  start(next.text);
+}
+
+// The queued messages, unsent, go back into the composer (nothing typed is lost).
+function unqueue() {
+  const texts = app.queue.splice(0).map((item) => {
+    item.bubble.remove();
+    return item.text;
+  });
+  live.saveQueue([]);
+  restoreInput(texts);
+}
+
+function restoreInput(texts) {
+  if (!texts.length) return;
+  const typed = $("input").value.trim();
+  const all = [...texts, ...(typed ? [$("input").value] : [])];
+  $("input").value = all.join("\n\n");
+  fitInput();
+}
+
+function start(text) {
+  if (!app.thread) {
+    app.thread = crypto.randomUUID();
+    localStorage.setItem(CURRENT, app.thread);
+  }
+  const thread = app.thread;
+  setRunning(true);
+  view.user(text);
+  view.typing();
+  live.begin(thread, text);
+  post({ op: "send", thread_id: thread, text });
+  touchConversation(thread, text.trim().slice(0, 60), MODE).then(renderThreads);
+}
+
+// After a reload: the message whose answer the reload cut off, with the answer so far, unless
+// the thread shows it was answered after all.
+function showInterrupted(messages) {
+  const cut = live.interrupted(app.thread);
+  if (!cut) return;
+  const users = messages.filter((message) => message.role === "user");
+  const last = users[users.length - 1];
+  if (last && last.text === cut.text && messages[messages.length - 1] !== last) {
+    live.dismiss(app.thread);
     return;
   }
-  app.pending = null;
-  setRunning(true);
-  post({ op: "resume", thread_id: app.thread, run_id: pending.run_id, payloads });
+  const thread = app.thread;
+  view.interrupted(cut.text, cut.reply, () => {
+    live.dismiss(thread);
+    submit(cut.text);
+  });
 }
 
 function onMessage(raw) {
@@ -141,6 +259,7 @@ function onMessage(raw) {
       metrics.readyMs = Math.round(performance.now());
       window.remi.agentFile = message.agent_file;
       status(`Python ${message.python} ready in ${(message.ready_ms / 1000).toFixed(1)} s`, "ready");
+      app.ready = true;
       setRunning(false);
       post({ op: "files" });
       if (app.thread) openThread(app.thread);
@@ -156,16 +275,22 @@ function onMessage(raw) {
       if (message.thread_id !== app.thread) return;
       const event = message.event;
       window.remi.events.push(event);
-      if (event.type === "text_delta" && metrics.firstTokenMs === null) metrics.firstTokenMs = Math.round(performance.now());
-      if (event.type === "interrupt") app.pending = event;
+      if (event.type === "text_delta") {
+        if (metrics.firstTokenMs === null) metrics.firstTokenMs = Math.round(performance.now());
+        live.text(event.text);
+      }
+      if (TERMINAL.has(event.type)) live.end();
       if (event.type === "custom" && event.name === "todo") showPlan(event.data.todos);
       view.event(event);
+      if (event.type === "interrupt") wait(event);
       return;
     }
     case "idle":
+      live.end();
+      view.stopTyping();
       setRunning(false);
       post({ op: "files" });
-      if (message.thread_id === app.thread) answerPending();
+      drain();
       return;
     case "files":
       showFiles(message.files);
@@ -174,35 +299,27 @@ function onMessage(raw) {
       if (message.thread_id !== app.thread) return;
       view.history(message.messages);
       showPlan(planOf(message.messages));
-      app.pending = message.pending;
-      if (app.pending) {
-        for (const info of app.pending.interrupts) view.state(view.card(info.call_id, info.tool_name), "waiting for approval");
-        answerPending();
-      }
+      wait(message.pending);
+      showInterrupted(message.messages);
+      app.opening = false;
+      for (const item of app.queue) $("messages").append(item.bubble); // queued meanwhile
+      drain();
       return;
     default:
       return;
   }
 }
 
-async function send(text) {
-  if (!text.trim() || app.running) return;
-  if (!app.thread) {
-    app.thread = crypto.randomUUID();
-    localStorage.setItem(CURRENT, app.thread);
-  }
-  app.pending = null;
-  await touchConversation(app.thread, text.trim().slice(0, 60), MODE);
-  renderThreads();
-  view.user(text);
-  setRunning(true);
-  post({ op: "send", thread_id: app.thread, text });
-}
-
 function autoAsk() {
-  // `?ask=...` sends a first message once Python is ready (used to measure page load to first token).
-  const question = new URLSearchParams(location.search).get("ask");
-  if (question) send(question);
+  // `?ask=...` sends a first message once Python is ready (used to measure page load to first
+  // token), once: it leaves the URL, so a reload does not send it again.
+  const params = new URLSearchParams(location.search);
+  const question = params.get("ask");
+  if (!question) return;
+  params.delete("ask");
+  const rest = params.toString();
+  history.replaceState(history.state, "", location.pathname + (rest ? `?${rest}` : "") + location.hash);
+  submit(question);
 }
 
 function showMode() {
@@ -242,8 +359,10 @@ async function main() {
     $("input").value = "";
     fitInput();
     $("input").focus(); // ready for the next message
-    send(text);
+    submit(text);
   };
+  restoreInput(live.takeQueue()); // queued before a reload: back in the box, unsent
+  $("jump").onclick = () => view.jump();
   $("input").addEventListener("input", fitInput);
   $("input").addEventListener("keydown", (e) => {
     if (e.key === "Enter" && !e.shiftKey) {

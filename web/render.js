@@ -1,10 +1,27 @@
 // The chat view: renders history from the worker and the live event stream (the wire format).
 // The answer's text is Markdown (markdown.js), drawn again at most once per animation frame while
 // it streams, and once more at once when anything else happens. A finished answer gets a button
-// copying its text. A `task` call's card also shows its sub-agent's work (subagent.js).
+// copying its text, and the last one a button asking for it again. A typing indicator shows until
+// the first thing of an answer arrives; the view follows the stream until the user scrolls up
+// (follow.js). A call waiting for approval gets the question in its card (approval.js), and the
+// card then says what was answered: denied, edited (with the arguments used), done or failed.
+// A `task` call's card also shows its sub-agent's work (subagent.js).
+import { approvalBox } from "./approval.js";
 import { copyButton, el, part } from "./dom.js";
+import { Follower } from "./follow.js";
 import { renderMarkdown } from "./markdown.js";
 import { SubAgentSection, TASK, makeTaskCard, showJob } from "./subagent.js";
+
+// Events that show nothing by themselves: the typing indicator stays up through them.
+const QUIET = new Set(["run_start", "run_resumed", "turn_start", "turn_end", "checkpoint", "usage", "custom"]);
+const DENIED = "The user denied this call"; // how a denied call's result starts (function_tool.py)
+
+function button(className, label, name) {
+  const node = el("button", className, label);
+  node.type = "button";
+  if (name) node.setAttribute("aria-label", name);
+  return node;
+}
 
 function pretty(json) {
   try {
@@ -15,10 +32,17 @@ function pretty(json) {
 }
 
 export class ChatView {
-  // `copy`: give each finished answer a copy button (not in a sub-agent's log).
-  constructor(root, { copy = true } = {}) {
+  // `copy`: give each finished answer a copy button (not in a sub-agent's log). `onRegenerate()`:
+  // what the last answer's "Regenerate" button does (none without it). `onFollow(following)`:
+  // told when the view starts or stops following the stream.
+  constructor(root, { copy = true, onRegenerate = null, onFollow } = {}) {
     this.root = root;
     this.copy = copy;
+    this.onRegenerate = onRegenerate;
+    this.follower = new Follower(root, onFollow);
+    this.lastUser = null; // the text of the last user message shown
+    this.typer = null; // the typing indicator, while it shows
+    this.answers = new Map(); // call_id -> the user's answer to its approval
     this.reply = null; // the assistant bubble of the streaming run
     this.cards = new Map(); // call_id -> tool card
     this.sections = new Map(); // call_id of a task call -> its sub-agent's section
@@ -33,35 +57,103 @@ export class ChatView {
     this.stale.clear();
     this.root.replaceChildren();
     this.reply = null;
+    this.typer = null;
+    this.lastUser = null;
     this.cards.clear();
     this.sections.clear();
+    this.answers.clear();
+    this.follower.reset();
   }
 
-  scroll() {
-    this.root.scrollTop = this.root.scrollHeight;
+  // Add `node` at the end of the conversation, above the messages still queued.
+  add(node) {
+    this.root.insertBefore(node, this.root.querySelector(":scope > .msg.queued"));
+  }
+
+  // Show the newest line if following the stream (always with `force`).
+  scroll(force = false) {
+    this.follower.scroll(force);
   }
 
   user(text) {
     this.endReply();
-    this.root.append(el("div", "msg user", text));
+    for (const old of this.root.querySelectorAll(":scope > .msg .regenerate")) old.remove();
+    this.lastUser = text;
+    const bubble = el("div", "msg user", text);
+    this.add(bubble);
+    this.scroll(true);
+    return bubble;
+  }
+
+  // A message waiting for the run in progress to end; removed by the caller once it is sent.
+  queued(text) {
+    const bubble = el("div", "msg user queued");
+    bubble.append(el("span", "queued-text", text), el("span", "queued-label", "queued: sent when the answer ends"));
+    this.root.appendChild(bubble);
+    this.scroll(true);
+    return bubble;
+  }
+
+  // A message whose answer a reload cut off: the message, the answer so far marked as
+  // interrupted, and a "Continue" button (which removes both, then calls `onContinue()`).
+  interrupted(text, reply, onContinue) {
+    const asked = this.user(text);
+    const bubble = el("div", "msg assistant interrupted");
+    if (reply) {
+      const block = el("div", "text");
+      renderMarkdown(block, reply);
+      bubble.append(block);
+    }
+    const note = el("div", "interrupted-note");
+    const again = button("action continue", "Continue", "Continue: send the message again");
+    again.onclick = () => {
+      asked.remove();
+      bubble.remove();
+      onContinue();
+    };
+    note.append(el("span", "", "Interrupted: the page was reloaded before the answer ended."), again);
+    bubble.append(note);
+    this.add(bubble);
     this.scroll();
   }
 
+  // The dots shown from sending until the first thing of the answer arrives.
+  typing() {
+    this.stopTyping();
+    this.typer = el("div", "typing");
+    this.typer.setAttribute("role", "status");
+    for (let i = 0; i < 3; i += 1) this.typer.append(el("span", "dot"));
+    this.typer.append(el("span", "sr-only", "The agent is writing…"));
+    this.add(this.typer);
+    this.scroll();
+  }
+
+  stopTyping() {
+    if (this.typer) this.typer.remove();
+    this.typer = null;
+  }
+
+  // Follow the stream again and show its newest line ("jump to latest").
+  jump() {
+    this.scroll(true);
+  }
+
   notice(text) {
-    this.root.append(el("div", "notice", text));
+    this.add(el("div", "notice", text));
     this.scroll();
   }
 
   error(message) {
+    this.stopTyping();
     this.endReply();
-    this.root.append(el("div", "error-msg", message));
+    this.add(el("div", "error-msg", message));
     this.scroll();
   }
 
   bubble() {
     if (!this.reply) {
       this.reply = el("div", "msg assistant");
-      this.root.append(this.reply);
+      this.add(this.reply);
     }
     return this.reply;
   }
@@ -101,6 +193,12 @@ export class ChatView {
     const actions = el("div", "msg-actions");
     actions.append(copyButton("Copy", "Copy the answer",
       () => blocks.map((block) => this.sources.get(block)).join("\n\n")));
+    if (this.onRegenerate) {
+      for (const old of this.root.querySelectorAll(":scope > .msg .regenerate")) old.remove();
+      const again = button("action regenerate", "Regenerate", "Regenerate the answer");
+      again.onclick = () => this.onRegenerate();
+      actions.append(again);
+    }
     reply.append(actions);
   }
 
@@ -145,14 +243,47 @@ export class ChatView {
     this.state(card, "called");
   }
 
+  // A call waiting for approval (`info` of an `interrupt` event): the question in its card;
+  // `onAnswer(payload)` gets the answer, once the card shows it.
+  waiting(info, onAnswer) {
+    const card = this.card(info.call_id, info.tool_name);
+    this.state(card, "waiting for approval", "wait");
+    const old = part(card, ".approval");
+    if (old) old.remove();
+    part(card, ".args").after(approvalBox(info, (payload) => {
+      this.answered(info.call_id, payload);
+      onAnswer(payload);
+    }));
+    this.scroll();
+  }
+
+  // The user answered the call's approval (`payload` as `resume` takes it).
+  answered(callId, payload) {
+    const card = this.cards.get(callId);
+    if (!card) return;
+    this.answers.set(callId, payload);
+    const box = part(card, ".approval");
+    if (box) box.remove();
+    if (!payload.approved) return this.state(card, "denied", "denied");
+    if (!payload.arguments) return this.state(card, "approved · running…");
+    this.args(card, JSON.stringify(payload.arguments));
+    if (!part(card, ".args-note")) part(card, ".args").before(el("div", "args-note", "Run with the arguments as edited:"));
+    card.classList.add("edited");
+    this.state(card, "edited · running…");
+  }
+
   toolResult(callId, name, content, isError) {
     const card = this.card(callId, name || "tool");
     const task = card.classList.contains("task-card");
     part(card, ".result").textContent = (task ? "Report: " : "→ ") + content;
-    this.state(card, isError ? "failed" : "done", isError ? "error" : "ok");
+    const answer = this.answers.get(callId);
+    const denied = answer ? !answer.approved : typeof content === "string" && content.startsWith(DENIED);
+    if (isError) this.state(card, "failed", "error");
+    else if (denied) this.state(card, "denied", "denied");
+    else if (answer && answer.arguments) this.state(card, "edited", "ok");
+    else this.state(card, "done", "ok");
     const section = this.sections.get(callId);
     if (section) section.finish(isError);
-    this.scroll();
   }
 
   // A `sub_session` event: the sub-agent of a task call streamed one of its own events.
@@ -164,22 +295,29 @@ export class ChatView {
       this.sections.set(event.parent_call_id, section);
     }
     section.event(event.event);
-    this.scroll();
   }
 
   // One live event of the wire format.
   event(event) {
-    if (event.type !== "text_delta") this.flush();
+    const text = event.type === "text_delta";
+    if (!text) this.flush();
+    if (!QUIET.has(event.type)) this.stopTyping();
+    this.draw(event);
+    if (!text) this.scroll();
+  }
+
+  draw(event) {
     switch (event.type) {
       case "text_delta": return this.text(event.text);
       case "thinking_delta": return this.thinking(event.text);
       case "tool_call_start": return this.card(event.call_id, event.name);
       case "tool_call_args_delta": {
         part(this.card(event.call_id, "tool"), ".args").textContent += event.delta;
-        return this.scroll();
+        return;
       }
       case "tool_call_ready": {
         const card = this.card(event.call_id, event.name);
+        if (this.answers.has(event.call_id)) return; // resumed: the card shows the answer
         this.args(card, event.arguments);
         return this.state(card, "running…");
       }
