@@ -137,3 +137,16 @@ def stored_checkpoint(row: Sequence[Any], log: list[str] | None) -> Checkpoint:
     )
     lease = None if owner is None or until is None else Lease(owner, until)
     return checkpoint if checkpoint.lease == lease else replace(checkpoint, lease=lease)
+
+
+def stored_row(checkpoint: Checkpoint, body: str, messages: int | None) -> tuple[object, ...]:
+    """A store's row for `checkpoint`: `(id, run_id, thread_id, sequence, status, created_at,
+    body, lease_owner, lease_until, messages)`, with `body` its encoded rest and `messages`
+    how many logged messages are its own (None: they are in the body)."""
+    lease = checkpoint.lease
+    return (
+        checkpoint.id, checkpoint.run_id, checkpoint.thread_id, checkpoint.sequence,
+        checkpoint.status, checkpoint.created_at, body,
+        None if lease is None else lease.owner,
+        None if lease is None else lease.expires_at, messages,
+    )

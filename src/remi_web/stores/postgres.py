@@ -29,6 +29,7 @@ from ..core.checkpoint_codec import (
     encode_without_messages,
     log_extension,
     stored_checkpoint,
+    stored_row,
 )
 from ..core.errors import CheckpointConflict, StoreError
 from ..core.ids import RunId, ThreadId
@@ -196,7 +197,7 @@ class PostgresStore(PostgresClient):
         """Store `checkpoint`; putting the same id again replaces it. With
         `expected_sequence`, only if the run's latest sequence is that: the check and the
         write are one transaction holding the run's lock, so two processes never both win."""
-        run_id, lease, messages = checkpoint.run_id, checkpoint.lease, checkpoint.state.messages
+        run_id, messages = checkpoint.run_id, checkpoint.state.messages
         async with self._transaction("put_checkpoint") as conn:
             await conn.execute(_LOCK, (f"run:{run_id}",))
             current, tail, last_id = await _one(conn, _HEAD, {"run": run_id}) or (None,) * 3
@@ -216,12 +217,7 @@ class PostgresStore(PostgresClient):
                         [MESSAGE_ADAPTER.dump_json(m).decode() for m in added],
                     ))
                 body, count = encode_without_messages(checkpoint).decode(), len(messages)
-            await conn.execute(_PUT_CHECKPOINT, (
-                checkpoint.id, run_id, checkpoint.thread_id, checkpoint.sequence,
-                checkpoint.status, checkpoint.created_at, body,
-                None if lease is None else lease.owner,
-                None if lease is None else lease.expires_at, count,
-            ))
+            await conn.execute(_PUT_CHECKPOINT, stored_row(checkpoint, body, count))
             oldest = oldest_kept(self.keep, checkpoint.sequence)
             if oldest is not None:
                 await conn.execute(

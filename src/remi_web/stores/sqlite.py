@@ -30,6 +30,7 @@ from ..core.checkpoint_codec import (
     encode_without_messages,
     log_extension,
     stored_checkpoint,
+    stored_row,
 )
 from ..core.errors import CheckpointConflict, CorruptCheckpoint, StoreError
 from ..core.ids import RunId, ThreadId
@@ -213,7 +214,7 @@ class SQLiteStore:
         """Store `checkpoint`; putting the same id again replaces it. With
         `expected_sequence`, only if the run's latest sequence is that: the check and the
         write are one transaction holding the write lock, so two processes never both win."""
-        run_id, lease, messages = checkpoint.run_id, checkpoint.lease, checkpoint.state.messages
+        run_id, messages = checkpoint.run_id, checkpoint.state.messages
         with self._transaction("put_checkpoint") as conn:
             if expected_sequence is not None:
                 latest = conn.execute(_LATEST, (run_id,)).fetchone()
@@ -236,12 +237,7 @@ class SQLiteStore:
                      for i, m in enumerate(added)],
                 )
                 body, count = encode_without_messages(checkpoint).decode(), len(messages)
-            conn.execute(_PUT_CHECKPOINT, (
-                checkpoint.id, run_id, checkpoint.thread_id, checkpoint.sequence,
-                checkpoint.status, checkpoint.created_at, body,
-                None if lease is None else lease.owner,
-                None if lease is None else lease.expires_at, count,
-            ))
+            conn.execute(_PUT_CHECKPOINT, stored_row(checkpoint, body, count))
             oldest = oldest_kept(self.keep, checkpoint.sequence)
             if oldest is not None:
                 conn.execute(
