@@ -1,6 +1,8 @@
 // The module Web Worker: boots Pyodide from the local lock (web/dist/, assembled offline by
 // scripts/setup_web.sh), loads the page's agent file (/agent.py, or /deep_agent.py when the page
-// starts it as worker.js?mode=deep) and hands every message from the page to the Python bridge
+// starts it as worker.js?mode=deep), installs the packages the file declares (micropip: web/dist/'s
+// wheels, else PyPI's; remi_web.browser.install_declared_packages, which also patches requests and
+// urllib with pyodide-http) and hands every message from the page to the Python bridge
 // (remi_web.browser.WorkerBridge). Messages both ways are JSON text; the events inside are the
 // core's wire format.
 import { loadPyodide } from "./dist/pyodide.mjs";
@@ -31,17 +33,21 @@ async function boot() {
   const pyodide = await loadPyodide({
     indexURL: dist,
     lockFileURL: dist + "pyodide-lock.json",
-    packages: ["remi-web"],
+    packages: ["remi-web", "pyodide-http"],
   });
   const booted = performance.now();
   const response = await fetch(new URL(`./${AGENT_FILE}`, import.meta.url), { cache: "no-store" });
   if (!response.ok) throw new Error(`could not load the agent file ${AGENT_FILE}: HTTP ${response.status}`);
   const source = await response.text();
   const browser = pyodide.pyimport("remi_web.browser");
+  const declared = await browser.install_declared_packages(source, AGENT_FILE);
+  const packages = declared.toJs();
+  declared.destroy();
   bridge = browser.start_bridge(source, (text) => self.postMessage(text), AGENT_FILE);
   post({
     kind: "ready",
     agent_file: AGENT_FILE,
+    packages,
     boot_ms: Math.round(booted - started),
     ready_ms: Math.round(performance.now() - started),
     python: pyodide.runPython("import sys; sys.version.split()[0]"),
