@@ -120,3 +120,13 @@ fi
 # 6. web/dist/pyodide-lock.json, generated from the wheels (stale wheels are removed first).
 "$PY" "$LOCKGEN" lock --pins "$PINS" --dist "$DIST" --base-lock "$NPM_PYODIDE/pyodide-lock.json" \
   --extra "$(compgen -G "$DIST/remi_web-*.whl")"
+
+# 7. web/dist/snapshot.bin: a Pyodide memory snapshot taken right after boot (no packages in it), which
+# the worker boots from (falling back to a plain boot). Remade whenever the runtime, the lock or this step changed;
+# Pyodide itself refuses a snapshot from another build.
+snapshot_hash=$(cat "$DIST/pyodide.asm.wasm" "$DIST/pyodide.asm.mjs" "$DIST/python_stdlib.zip" "$DIST/pyodide-lock.json" scripts/make_pyodide_snapshot.mjs | sha256sum | cut -d' ' -f1)
+snapshot_stamp=$DIST/.snapshot-stamp
+if [ ! -f "$DIST/snapshot.bin" ] || [ ! -f "$snapshot_stamp" ] || [ "$(cat "$snapshot_stamp")" != "$snapshot_hash" ]; then
+  node scripts/make_pyodide_snapshot.mjs --dist "$DIST" >/dev/null
+  echo "$snapshot_hash" >"$snapshot_stamp"
+fi

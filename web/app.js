@@ -37,7 +37,7 @@ const app = {
   asking: false, // the deny-first question is open
   opening: false, // a thread's history was asked for and has not come yet
 };
-window.remi = { metrics, events: [], ready: null, settingsSaved: 0, mode: MODE, agentFile: null, packages: null, files: null };
+window.remi = { metrics, events: [], ready: null, settingsSaved: 0, mode: MODE, agentFile: null, packages: null, snapshot: null, files: null };
 
 function status(text, state) {
   $("status").textContent = text;
@@ -259,6 +259,7 @@ function onMessage(raw) {
       metrics.readyMs = Math.round(performance.now());
       window.remi.agentFile = message.agent_file;
       window.remi.packages = message.packages; // what the agent file declared, installed
+      window.remi.snapshot = message.snapshot; // booted from dist/snapshot.bin
       status(`Python ${message.python} ready in ${(message.ready_ms / 1000).toFixed(1)} s`, "ready");
       app.ready = true;
       setRunning(false);

@@ -28,13 +28,30 @@ function readable(error) {
   return lines.length ? lines[lines.length - 1] : text;
 }
 
+// dist/snapshot.bin (scripts/make_pyodide_snapshot.mjs): the interpreter right after boot, which
+// skips Python's start-up. Any failure (missing, corrupt, another Pyodide build) falls back to a
+// plain boot and says so in the console.
+async function loadSnapshot(url) {
+  const response = await fetch(url);
+  if (!response.ok) throw new Error(`HTTP ${response.status}`);
+  return new Uint8Array(await response.arrayBuffer());
+}
+
+async function bootPyodide(dist) {
+  const options = { indexURL: dist, lockFileURL: dist + "pyodide-lock.json", packages: ["remi-web", "pyodide-http"] };
+  const snapshot = loadSnapshot(dist + "snapshot.bin");
+  snapshot.catch(() => {}); // awaited below; reported there
+  try {
+    return { pyodide: await loadPyodide({ ...options, _loadSnapshot: snapshot }), snapshot: true };
+  } catch (error) {
+    console.warn(`remi: booting without the Pyodide snapshot (${readable(error)})`);
+  }
+  return { pyodide: await loadPyodide(options), snapshot: false };
+}
+
 async function boot() {
   const dist = new URL("./dist/", import.meta.url).href;
-  const pyodide = await loadPyodide({
-    indexURL: dist,
-    lockFileURL: dist + "pyodide-lock.json",
-    packages: ["remi-web", "pyodide-http"],
-  });
+  const { pyodide, snapshot } = await bootPyodide(dist);
   const booted = performance.now();
   const response = await fetch(new URL(`./${AGENT_FILE}`, import.meta.url), { cache: "no-store" });
   if (!response.ok) throw new Error(`could not load the agent file ${AGENT_FILE}: HTTP ${response.status}`);
@@ -48,6 +65,7 @@ async function boot() {
     kind: "ready",
     agent_file: AGENT_FILE,
     packages,
+    snapshot,
     boot_ms: Math.round(booted - started),
     ready_ms: Math.round(performance.now() - started),
     python: pyodide.runPython("import sys; sys.version.split()[0]"),

@@ -44,6 +44,20 @@ class RevalidatedFiles(StaticFiles):
         return response
 
 
+class DistFiles(RevalidatedFiles):
+    """web/dist/: a pinned wheel (name and version fixed, its hash pinned in
+    web/pyodide-requirements.txt) never changes, so the browser keeps it without asking; the
+    project's own wheel (rebuilt under the same name), the lock, the runtime and the snapshot
+    are revalidated."""
+
+    def file_response(self, full_path: Any, *args: Any, **kwargs: Any) -> Response:
+        response = super().file_response(full_path, *args, **kwargs)
+        name = os.path.basename(str(full_path))
+        if name.endswith(".whl") and not name.startswith("remi_web-"):
+            response.headers["cache-control"] = "public, max-age=31536000, immutable"
+        return response
+
+
 class WebSetupError(RuntimeError):
     """The web app cannot be served (its files are missing)."""
 
@@ -88,7 +102,7 @@ def create_web_app(
         Route("/config.json", config),
         Route("/agent.py", agent_source),
         Route("/deep_agent.py", deep_agent_source),
-        Mount("/dist", RevalidatedFiles(directory=dist)),
+        Mount("/dist", DistFiles(directory=dist)),
     ]
     if mock is not None:
         routes.append(Mount("/v1", create_mock_app(mock)))
