@@ -28,6 +28,7 @@ from ..core.events import (
     UsageEvent,
 )
 from ..core.usage import Usage
+from ..deep.todos import plan_of
 
 _DIM, _BOLD, _CYAN, _GREEN, _RED, _YELLOW, _RESET = (
     "\x1b[2m", "\x1b[1m", "\x1b[36m", "\x1b[32m", "\x1b[31m", "\x1b[33m", "\x1b[0m"
@@ -123,12 +124,8 @@ class ChatView:
         self._line(self.paint(text, _DIM))
 
     def _plan(self, event: Custom) -> None:
-        todos = event.data.get("todos") if isinstance(event.data, dict) else None
-        marks = {"pending": "[ ]", "in_progress": "[~]", "completed": "[x]"}
-        for todo in todos if isinstance(todos, list) else []:
-            if isinstance(todo, dict):
-                mark = marks.get(str(todo.get("status")), "[ ]")
-                self._line(self.paint(f"  {mark} {todo.get('content')}", _DIM))
+        for todo in plan_of(event):
+            self._line(self.paint(f"  {todo.line()}", _DIM))
 
     def _end_thinking(self) -> None:
         if self._thinking:

@@ -76,9 +76,7 @@ class SummarizingContext:
         summary = await self._summarise(old, ctx)
         plan = current_plan(old)
         if plan:
-            summary += "\n\nThe plan so far:\n" + "\n".join(
-                f"- [{todo.status}] {todo.content}" for todo in plan
-            )
+            summary += "\n\nThe plan so far:\n" + "\n".join(todo.line() for todo in plan)
         marker = Message.user(f"{SUMMARY_HEADER}\n{summary}", name=SUMMARY_NAME)
         shorter = [*system, marker, *current[cut:]]
         return Fitted(shorter, min(kept_saved, len(system)))

@@ -33,6 +33,14 @@ class Todo(BaseModel):
     content: str = Field(min_length=1, description="What to do, in a few words.")
     status: TodoStatus = Field("pending", description="pending, in_progress or completed.")
 
+    def line(self) -> str:
+        """The step as a line of text: `[x] content` (`[ ]` pending, `[~]` in progress)."""
+        return f"{STATUS_MARKS[self.status]} {self.content}"
+
+
+STATUS_MARKS: dict[str, str] = {"pending": "[ ]", "in_progress": "[~]", "completed": "[x]"}
+"""How a plain-text view marks each status."""
+
 
 _TODOS = TypeAdapter(list[Todo])
 
@@ -45,6 +53,15 @@ def plan_json(todos: Sequence[Todo]) -> list[JsonValue]:
 def todo_event(todos: Sequence[Todo]) -> Custom:
     """The event that shows `todos` as the current plan."""
     return Custom(TODO_EVENT, {"todos": plan_json(todos)})
+
+
+def plan_of(event: Custom) -> list[Todo]:
+    """The plan a `todo` event shows (empty if it cannot be read)."""
+    data = event.data.get("todos") if isinstance(event.data, dict) else None
+    try:
+        return _TODOS.validate_python(data)
+    except ValidationError:
+        return []
 
 
 def current_plan(messages: Sequence[Message]) -> list[Todo] | None:
@@ -68,9 +85,8 @@ def _todos_field(arguments: str) -> str:
 def _summary(todos: Sequence[Todo]) -> str:
     if not todos:
         return "The plan is empty."
-    marks = {"pending": "[ ]", "in_progress": "[~]", "completed": "[x]"}
     done = sum(todo.status == "completed" for todo in todos)
-    lines = [f"{marks[todo.status]} {todo.content}" for todo in todos]
+    lines = [todo.line() for todo in todos]
     return f"Plan updated ({done}/{len(todos)} done):\n" + "\n".join(lines)
 
 

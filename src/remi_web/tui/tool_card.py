@@ -146,7 +146,7 @@ class ToolCard(Vertical):
 
     def _draw_head(self) -> None:
         elapsed = self.elapsed
-        took = "" if elapsed is None else f" · {_duration(elapsed)}"
+        took = "" if elapsed is None else f" · {format_duration(elapsed)}"
         self._head.update(f"{_MARKS.get(self.state, '·')} {self.tool_name} · {self.state}{took}")
 
 
@@ -159,5 +159,6 @@ def pretty_arguments(arguments: str, limit: int = ARGUMENT_CHARS) -> str:
     return shown if len(shown) <= limit else shown[:limit] + "…"
 
 
-def _duration(seconds: float) -> str:
+def format_duration(seconds: float) -> str:
+    """A duration as the cards show it: milliseconds under a second, else seconds."""
     return f"{seconds * 1000:.0f} ms" if seconds < 1 else f"{seconds:.1f} s"
