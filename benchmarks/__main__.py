@@ -38,6 +38,7 @@ SCENARIOS = {
     "scale_out": "benchmarks.scale_out",
     "wasm": "benchmarks.wasm",
     "tui": "benchmarks.tui",
+    "imports": "benchmarks.imports",
 }
 """Every scenario, in table order. The last two are written separately; they run here once
 their module exists and has `run(config) -> Outcome`."""

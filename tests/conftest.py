@@ -8,6 +8,12 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 
+if sys.platform == "emscripten":  # as in the page: jsonschema is loaded from the lock on first use
+    from remi_web.browser.packages import load_package
+    from remi_web.core.json_schema import use_package_loader
+
+    use_package_loader(load_package)
+
 REQUIRE_POSTGRES = "REMI_REQUIRE_POSTGRES"
 """Set (as scripts/test.sh does) to fail, not skip, the Postgres tests when Postgres is missing."""
 

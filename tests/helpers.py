@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import socket
+import time
 from collections.abc import AsyncIterator
 from typing import TypeVar
 
@@ -23,3 +25,21 @@ def types(events: list[AgentEvent]) -> list[str]:
 def of_type(events: list[AgentEvent], kind: type[T]) -> list[T]:
     """The events of one class."""
     return [event for event in events if isinstance(event, kind)]
+
+
+def free_port() -> int:
+    """A loopback port nothing listens on (now)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+def wait_for_port(port: int) -> None:
+    """Return once something listens on loopback `port` (bounded: ~30 s)."""
+    for _ in range(300):
+        with socket.socket() as probe:
+            if probe.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        time.sleep(0.1)
+    raise AssertionError(f"nothing listens on port {port}")

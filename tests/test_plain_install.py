@@ -3,15 +3,14 @@ API."""
 
 from __future__ import annotations
 
-import socket
 import subprocess
 import sys
-import time
 import venv
 import zipfile
 from pathlib import Path
 
 import pytest
+from helpers import free_port, wait_for_port
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -53,20 +52,8 @@ print("ran on OpenAIModel")
 """
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
-def wait_for_port(port: int) -> None:
-    for _ in range(300):  # bounded: ~30 s
-        with socket.socket() as probe:
-            if probe.connect_ex(("127.0.0.1", port)) == 0:
-                return
-        time.sleep(0.1)
-    raise AssertionError(f"nothing listens on port {port}")
 
 
 @pytest.mark.timeout(600)

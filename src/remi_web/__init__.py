@@ -10,88 +10,125 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-# Protocols
-from .core.agent import Agent, Layer
-from .core.model_io import ChatModel, ToolDefinition
-from .core.store import CheckpointStore, Store, ThreadStore
-from .core.tool import Interrupt, Tool, ToolCtx
-
-# Core types
-from .core.content import Content
-from .core.ctx import ChatCtx
-from .core.messages import Message, ToolCallRequest
-from .core.outcome import ToolOutcome
-from .core.requests import ChatRequest, Resume, Start, ToolResults
-from .core.usage import Usage
-
-# Events and their one JSON form
-from .core.events import (
-    AgentEvent,
-    Cancelled,
-    CheckpointEvent,
-    Custom,
-    Done,
-    ErrorEvent,
-    InterruptEvent,
-    InterruptInfo,
-    NeedToolExecution,
-    RunResumed,
-    RunStart,
-    SubSession,
-    TextDelta,
-    ThinkingDelta,
-    ToolCallArgsDelta,
-    ToolCallReady,
-    ToolCallStart,
-    ToolProgress,
-    ToolResult,
-    TurnEnd,
-    TurnStart,
-    UsageEvent,
-)
-from .core.wire import event_from_json, event_to_json
-
-# Building agents
-from .builder import AgentBuilder
-from .core.compose import boxed, layer, map_err, map_request, map_response
-from .core.function_tool import tool
-from .core.layers import RetryLayer
-from .core.loop import AgentLoop
-from .core.step import step
-
-# Errors
-from .core.errors import (
-    ConfigurationError,
-    MaxTurnsExceeded,
-    ModelError,
-    RemiError,
-    RequestError,
-    RunNotFound,
-    RunNotResumable,
-    ToolInputError,
-)
-
-# Models, stores and agents every README example uses
-from .model.openai import OpenAIModel
-from .remote.http_agent import HttpAgent
-from .stores.memory import MemoryStore
-from .testing.scripted_model import ScriptedModel, ToolCall
-
 if TYPE_CHECKING:
+    # Protocols
+    from .core.agent import Agent, Layer
+    from .core.model_io import ChatModel, ToolDefinition
+    from .core.store import CheckpointStore, Store, ThreadStore
+    from .core.tool import Interrupt, Tool, ToolCtx
+
+    # Core types
+    from .core.content import Content
+    from .core.ctx import ChatCtx
+    from .core.messages import Message, ToolCallRequest
+    from .core.outcome import ToolOutcome
+    from .core.requests import ChatRequest, Resume, Start, ToolResults
+    from .core.usage import Usage
+
+    # Events and their one JSON form
+    from .core.events import (
+        AgentEvent,
+        Cancelled,
+        CheckpointEvent,
+        Custom,
+        Done,
+        ErrorEvent,
+        InterruptEvent,
+        InterruptInfo,
+        ModelRetry,
+        NeedToolExecution,
+        RunResumed,
+        RunStart,
+        SubSession,
+        TextDelta,
+        ThinkingDelta,
+        ToolCallArgsDelta,
+        ToolCallReady,
+        ToolCallStart,
+        ToolProgress,
+        ToolResult,
+        TurnEnd,
+        TurnStart,
+        UsageEvent,
+    )
+    from .core.wire import event_from_json, event_to_json
+
+    # Building agents
+    from .builder import AgentBuilder
+    from .core.compose import boxed, layer, map_err, map_request, map_response
+    from .core.function_tool import tool
+    from .core.layers import RetryLayer
+    from .core.loop import AgentLoop
+    from .core.step import step
+
+    # Errors
+    from .core.errors import (
+        ConfigurationError,
+        MaxTurnsExceeded,
+        ModelError,
+        RemiError,
+        RequestError,
+        RunNotFound,
+        RunNotResumable,
+        ToolInputError,
+        ToolSchemaError,
+    )
+
+    # Models, stores and agents every README example uses
+    from .model.openai import OpenAIModel
+    from .remote.http_agent import HttpAgent
+    from .stores.memory import MemoryStore
+    from .testing.scripted_model import ScriptedModel, ToolCall
     from .server.app import create_app
     from .stores.postgres import PostgresStore
     from .stores.sqlite import SQLiteStore
 
-# Native-only names, imported on first use; without their dependency they stay importable
-# (so `from remi_web import *` works everywhere) and say what to install when used.
-_LAZY = {
-    "SQLiteStore": ("remi_web.stores.sqlite", "the standard library's sqlite3"),
-    "PostgresStore": ("remi_web.stores.postgres", "psycopg: pip install 'remi-web[postgres]'"),
-    "create_app": ("remi_web.server.app", "the server extra: pip install 'remi-web[server]'"),
-    # Also here for older code, though not in `__all__` (import them from `remi_web.stores`):
-    "IndexedDBStore": ("remi_web.stores.indexeddb", "a browser"),
-    "IndexedDBSnapshotStore": ("remi_web.stores.indexeddb_snapshots", "a browser"),
+# Every name is imported on first use: `import remi_web` costs next to nothing, and
+# `from remi_web import X` imports X's module and what it needs (benchmarks/imports.py).
+_HOMES: dict[str, tuple[str, ...]] = {
+    "core.agent": ("Agent", "Layer"),
+    "core.model_io": ("ChatModel", "ToolDefinition"),
+    "core.store": ("CheckpointStore", "Store", "ThreadStore"),
+    "core.tool": ("Interrupt", "Tool", "ToolCtx"),
+    "core.content": ("Content",),
+    "core.ctx": ("ChatCtx",),
+    "core.messages": ("Message", "ToolCallRequest"),
+    "core.outcome": ("ToolOutcome",),
+    "core.requests": ("ChatRequest", "Resume", "Start", "ToolResults"),
+    "core.usage": ("Usage",),
+    "core.events": (
+        "AgentEvent", "Cancelled", "CheckpointEvent", "Custom", "Done", "ErrorEvent", "InterruptEvent",
+        "InterruptInfo", "ModelRetry", "NeedToolExecution", "RunResumed", "RunStart", "SubSession",
+        "TextDelta", "ThinkingDelta", "ToolCallArgsDelta", "ToolCallReady", "ToolCallStart",
+        "ToolProgress", "ToolResult", "TurnEnd", "TurnStart", "UsageEvent",
+    ),
+    "core.wire": ("event_from_json", "event_to_json"),
+    "builder": ("AgentBuilder",),
+    "core.compose": ("boxed", "layer", "map_err", "map_request", "map_response"),
+    "core.function_tool": ("tool",),
+    "core.layers": ("RetryLayer",),
+    "core.loop": ("AgentLoop",),
+    "core.step": ("step",),
+    "core.errors": (
+        "ConfigurationError", "MaxTurnsExceeded", "ModelError", "RemiError", "RequestError", "RunNotFound",
+        "RunNotResumable", "ToolInputError", "ToolSchemaError",
+    ),
+    "model.openai": ("OpenAIModel",),
+    "remote.http_agent": ("HttpAgent",),
+    "stores.memory": ("MemoryStore",),
+    "testing.scripted_model": ("ScriptedModel", "ToolCall"),
 }
+_OPTIONAL = {
+    # Native-only names: without their dependency they stay importable (so
+    # `from remi_web import *` works everywhere) and say what to install when used.
+    "SQLiteStore": ("stores.sqlite", "the standard library's sqlite3"),
+    "PostgresStore": ("stores.postgres", "psycopg: pip install 'remi-web[postgres]'"),
+    "create_app": ("server.app", "the server extra: pip install 'remi-web[server]'"),
+    # Also here for older code, though not in `__all__` (import them from `remi_web.stores`):
+    "IndexedDBStore": ("stores.indexeddb", "a browser"),
+    "IndexedDBSnapshotStore": ("stores.indexeddb_snapshots", "a browser"),
+}
+_HOME = {name: module for module, names in _HOMES.items() for name in names}
 
 
 class _Unavailable:
@@ -101,6 +138,8 @@ class _Unavailable:
         self._message = f"remi_web.{name} needs {needs} ({error})."
 
     def __call__(self, *args: object, **kwargs: object) -> object:
+        from .core.errors import ConfigurationError
+
         raise ConfigurationError(self._message)
 
     def __repr__(self) -> str:
@@ -108,16 +147,25 @@ class _Unavailable:
 
 
 def __getattr__(name: str) -> object:
-    entry = _LAZY.get(name)
-    if entry is None:
-        raise AttributeError(f"module 'remi_web' has no attribute {name!r}")
     from importlib import import_module
 
-    module, needs = entry
-    try:
-        return getattr(import_module(module), name)
-    except ImportError as error:
-        return _Unavailable(name, needs, error)
+    home = _HOME.get(name)
+    if home is not None:
+        value = getattr(import_module(f"remi_web.{home}"), name)
+    elif name in _OPTIONAL:
+        module, needs = _OPTIONAL[name]
+        try:
+            value = getattr(import_module(f"remi_web.{module}"), name)
+        except ImportError as error:
+            return _Unavailable(name, needs, error)
+    else:
+        raise AttributeError(f"module 'remi_web' has no attribute {name!r}")
+    globals()[name] = value  # the next lookup is a plain attribute
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})
 
 
 __all__ = [
@@ -129,7 +177,7 @@ __all__ = [
     "ToolOutcome", "ToolResults", "Usage",
     # Events
     "AgentEvent", "Cancelled", "CheckpointEvent", "Custom", "Done", "ErrorEvent",
-    "InterruptEvent", "InterruptInfo", "NeedToolExecution", "RunResumed", "RunStart",
+    "InterruptEvent", "InterruptInfo", "ModelRetry", "NeedToolExecution", "RunResumed", "RunStart",
     "SubSession", "TextDelta", "ThinkingDelta", "ToolCallArgsDelta", "ToolCallReady",
     "ToolCallStart", "ToolProgress", "ToolResult", "TurnEnd", "TurnStart", "UsageEvent",
     "event_from_json", "event_to_json",
@@ -138,7 +186,7 @@ __all__ = [
     "map_response", "step", "tool",
     # Errors
     "ConfigurationError", "MaxTurnsExceeded", "ModelError", "RemiError", "RequestError",
-    "RunNotFound", "RunNotResumable", "ToolInputError",
+    "RunNotFound", "RunNotResumable", "ToolInputError", "ToolSchemaError",
     # Models, stores, agents
     "HttpAgent", "MemoryStore", "OpenAIModel", "PostgresStore", "SQLiteStore", "ScriptedModel",
     "ToolCall", "create_app",

@@ -1,8 +1,9 @@
 """The `store` and `snapshot_store` fixtures: every conformance test runs once per backend.
 
 "indexeddb" is a backend only where IndexedDB exists: in Pyodide, i.e. the Pyodide lane (node
-with fake-indexeddb) or a browser. The lane checks that it collects every test that is
-parametrized with "memory" once more with "indexeddb" (tests/test_pyodide_lane.py).
+with fake-indexeddb, or chromium's own IndexedDB) or a browser, and on the lane's host, which
+collects what Pyodide runs without running anything itself. The lane checks that it collects
+every test that is parametrized with "memory" once more with "indexeddb" (tests/test_pyodide_lane.py).
 "postgres" is one natively where psycopg is installed: each store gets a new database of the
 session's throwaway cluster (tests/conftest.py; skipped without Postgres).
 """
@@ -49,7 +50,11 @@ string for "postgres", None otherwise)."""
 
 POSTGRES = "postgres"
 
-if IndexedDBStore.available():
+LANE_HOST = "pyodide_lane_plugin" in sys.modules
+"""Whether this is the Pyodide lane's host (tests/pyodide_lane/pyodide_lane_plugin.py, loaded
+before any conftest): it collects the tests that run inside Pyodide, and runs none natively."""
+
+if IndexedDBStore.available() or LANE_HOST:
     BACKENDS["indexeddb"] = lambda _tmp, keep: IndexedDBStore(fresh_database_name(), keep=keep)
     SNAPSHOT_BACKENDS["indexeddb"] = lambda _place: IndexedDBSnapshotStore(fresh_database_name())
 
@@ -61,7 +66,7 @@ def postgres_store(dsn: str, keep: Retention = "latest") -> Any:
     return PostgresStore(dsn, keep=keep)
 
 
-if sys.platform != "emscripten" and all(
+if sys.platform != "emscripten" and not LANE_HOST and all(
     importlib.util.find_spec(name) for name in ("psycopg", "psycopg_pool")
 ):
     BACKENDS[POSTGRES] = postgres_store

@@ -65,7 +65,7 @@ async def test_full_loop_state_round_trips(store: Store) -> None:
     assert state.tool_state == {"counter": 7, "vfs": {"/notes.txt": "hello"}, "flag": True}
     assert state.completed[1].is_error
     assert state.overrides.temperature == 0.25
-    assert CHECKPOINT_ADAPTER.dump_json(latest) == CHECKPOINT_ADAPTER.dump_json(
+    assert CHECKPOINT_ADAPTER().dump_json(latest) == CHECKPOINT_ADAPTER().dump_json(
         checkpoint("run-a", 4, status="interrupted", rich=True)
     )
 

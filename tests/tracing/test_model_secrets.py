@@ -215,5 +215,5 @@ async def test_records_carry_no_key_whatever_their_path() -> None:
     model = KeyedModel(TGP_KEY, leaky_script(TGP_KEY))
     agent = AgentBuilder().model(model).tools(*leaky_tools()).tracer(tracer).build()  # type: ignore[arg-type]
     await drain(agent.chat(f"my key is {TGP_KEY}"))
-    dumped = "\n".join(TRACE_RECORD_ADAPTER.dump_json(r).decode() for r in tracer.records)
+    dumped = "\n".join(TRACE_RECORD_ADAPTER().dump_json(r).decode() for r in tracer.records)
     assert TGP_KEY not in dumped and MASK in dumped

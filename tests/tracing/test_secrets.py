@@ -55,7 +55,7 @@ def leaky_request() -> ChatRequest:
 
 
 def dumped(tracer: RecordingTracer) -> str:
-    return "\n".join(TRACE_RECORD_ADAPTER.dump_json(r).decode() for r in tracer.records)
+    return "\n".join(TRACE_RECORD_ADAPTER().dump_json(r).decode() for r in tracer.records)
 
 
 async def test_no_secret_reaches_the_tracer_of_an_agent_loop() -> None:

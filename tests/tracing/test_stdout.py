@@ -23,7 +23,7 @@ async def test_json_lines_on_stdout_parse_back_to_the_records(
     agent = traced_agent(ScriptedModel(SCRIPT), CompositeTracer(StdoutTracer(), recorder))
     await drain(agent.chat("balance?"))
     lines = capsys.readouterr().out.splitlines()
-    assert [TRACE_RECORD_ADAPTER.validate_json(line) for line in lines] == recorder.records
+    assert [TRACE_RECORD_ADAPTER().validate_json(line) for line in lines] == recorder.records
     assert lines[0].startswith('{"run_id"') and lines[0].endswith('"type":"run_start"}')
 
 

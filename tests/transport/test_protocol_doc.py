@@ -51,7 +51,7 @@ def test_every_request_example_is_a_valid_chat_request_on_its_endpoint() -> None
         head, _, body = text.partition("\n\n")
         method, path, _ = head.splitlines()[0].split(" ")
         if name in ("start", "resume", "tool_results"):
-            request = CHAT_REQUEST_ADAPTER.validate_json(body)
+            request = CHAT_REQUEST_ADAPTER().validate_json(body)
             assert request.input.type == name
             inputs.add(request.input.type)
             expected = "/v1/runs" if name == "start" else (
@@ -67,9 +67,9 @@ def test_every_request_example_is_a_valid_chat_request_on_its_endpoint() -> None
 
 def test_the_status_and_error_documents_parse() -> None:
     (info,) = [body for kind, _, body in EXAMPLES if kind == "run-info"]
-    assert RUN_INFO_ADAPTER.validate_json(info).pending_interrupts[0].token
+    assert RUN_INFO_ADAPTER().validate_json(info).pending_interrupts[0].token
     (error,) = [body for kind, _, body in EXAMPLES if kind == "error"]
-    assert ERROR_BODY_ADAPTER.validate_json(error).error.field == "input.messages.0.content"
+    assert ERROR_BODY_ADAPTER().validate_json(error).error.field == "input.messages.0.content"
 
 
 def test_every_error_code_the_server_can_answer_is_documented() -> None:

@@ -51,9 +51,9 @@ async def main():
     agent = AgentBuilder().model(ScriptedModel([["Hi ", ToolCall("send", {"to": "ann"})]])).tools(send).store(store).build()
     events = [e async for e in agent.chat("go")]
     checkpoint = await store.latest_checkpoint(events[-1].run_id)
-    print(CHECKPOINT_ADAPTER.dump_json(checkpoint).decode())
+    print(CHECKPOINT_ADAPTER().dump_json(checkpoint).decode())
     for event in events:
-        print(EVENT_ADAPTER.dump_json(event).decode())
+        print(EVENT_ADAPTER().dump_json(event).decode())
 asyncio.run(main())
 """
     result = _with_stand_in("-c", script)
@@ -62,9 +62,9 @@ asyncio.run(main())
     from remi_web.core.state import CHECKPOINT_ADAPTER
     from remi_web.core.wire import event_from_json
 
-    checkpoint = CHECKPOINT_ADAPTER.validate_json(checkpoint_json)
+    checkpoint = CHECKPOINT_ADAPTER().validate_json(checkpoint_json)
     assert checkpoint.status == "interrupted"
     assert checkpoint.state.pending_interrupts[0].payload == {"tool": "send", "arguments": {"to": "ann"}}
     events = [event_from_json(line) for line in event_lines]
     assert [e.type for e in events][-2:] == ["checkpoint", "interrupt"]
-    assert CHECKPOINT_ADAPTER.dump_json(checkpoint).decode() == checkpoint_json
+    assert CHECKPOINT_ADAPTER().dump_json(checkpoint).decode() == checkpoint_json

@@ -8,10 +8,12 @@ from typing import Any
 
 from ..core.agent import Agent
 from ..core.events import AgentEvent
+from ..core.json_schema import use_package_loader
 from ..stores.memory import MemoryStore
 from ..core.requests import ChatRequest
 from ..core.store import Store
 from .bridge import WorkerBridge
+from .packages import load_package
 from .page_agent import build_page_agent, load_page_file
 from .settings import BrowserSettings
 
@@ -41,6 +43,8 @@ def start_bridge(
 ) -> WorkerBridge:
     """The bridge for the agent file `agent_source` (its `workspace`'s files listed too);
     raises `ConfigurationError` if it is broken."""
+    if sys.platform == "emscripten":  # jsonschema is in the page's lock, loaded on first use
+        use_package_loader(load_package)
     page = load_page_file(agent_source, filename)
     builder: Any = page.agent
     where = store if store is not None else browser_store()

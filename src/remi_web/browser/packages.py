@@ -88,6 +88,14 @@ async def install_declared_packages(
     return requirements
 
 
+async def load_package(name: str) -> None:
+    """Load package `name` (and what it depends on) from the page's lock, in Pyodide: how
+    jsonschema is loaded on first use rather than at boot (see `remi_web.core.json_schema`)."""
+    import pyodide_js
+
+    await pyodide_js.loadPackage(name)
+
+
 def patch_http() -> bool:
     """Route `requests` (if installed) and `urllib` through the browser with pyodide-http, when
     pyodide-http is installed; returns whether it was."""

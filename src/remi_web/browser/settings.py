@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from pydantic import TypeAdapter
+from ..core.schema_types import LazyAdapter
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,4 +29,4 @@ class BrowserSettings:
     agent_token: str = ""
 
 
-SETTINGS_ADAPTER: TypeAdapter[BrowserSettings] = TypeAdapter(BrowserSettings)
+SETTINGS_ADAPTER = LazyAdapter[BrowserSettings](BrowserSettings)

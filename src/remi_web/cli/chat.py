@@ -17,7 +17,7 @@ import signal
 import sys
 from collections.abc import Callable, Sequence
 
-from pydantic import JsonValue
+from ..core.schema_types import JsonValue
 
 from ..core.ctx import ChatCtx
 from ..core.errors import RemiError

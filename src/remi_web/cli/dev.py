@@ -159,7 +159,8 @@ def _mount_extras(app: Starlette, options: DevOptions, *, mock: bool) -> None:
     """The web app (when assembled) and the mock model, behind the agent server's routes."""
     config = MockConfig(tokens_per_second=None) if mock else None
     if options.web:
-        from .web import WebSetupError, create_web_app
+        from .web import create_web_app
+        from .webapp.errors import WebSetupError
 
         try:
             app.mount("/", create_web_app(

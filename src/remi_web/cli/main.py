@@ -57,6 +57,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 EXTRAS = {
     "starlette": "server", "uvicorn": "server", "wasmtime": "wasm", "componentize_py": "wasm",
     "watchfiles": "wasm", "textual": "tui", "psycopg": "postgres", "psycopg_pool": "postgres",
+    "packaging": "server",
 }
 """The extra that brings each optional module a command may need."""
 

@@ -1,9 +1,11 @@
 """`remi web`: serve the web app, the page's agent file and (unless a provider is set) the mock LLM.
 
-Everything comes from one origin: `/` the app (`web/`), `/dist/` the Pyodide runtime, the wheels
-and the page's libraries in `/dist/vendor/` (`scripts/setup_web.sh` assembles them), `/agent.py`
-the agent file the worker runs, `/deep_agent.py` the one it runs in deep mode (`/?mode=deep`),
-`/config.json` the page's default settings, and `/v1/...` the mock OpenAI-compatible model.
+Everything comes from one origin: `/` the app, `/dist/` the Pyodide runtime, the wheels and the
+page's libraries in `/dist/vendor/`, `/agent.py` the agent file the worker runs, `/deep_agent.py`
+the one it runs in deep mode (`/?mode=deep`), `/config.json` the page's default settings, and
+`/v1/...` the mock OpenAI-compatible model. In a checkout the app is `web/` and the dist `web/dist/`
+(`scripts/setup_web.sh` assembles it); from an installed wheel the app is packaged and the dist is
+assembled on the first run into the user's cache (`webapp.cache`).
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from __future__ import annotations
 import argparse
 import mimetypes
 import os
+import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -23,8 +26,10 @@ from starlette.staticfiles import StaticFiles
 
 from ..testing.mock_server import MockConfig
 from ..testing.mock_server import create_app as create_mock_app
+from .webapp.cache import cached_dist, is_assembled
+from .webapp.errors import WebSetupError
+from .webapp.files import AppFiles, checkout_app, packaged_app
 
-WEB_DIR = Path(__file__).resolve().parents[3] / "web"
 DEFAULT_PORT = 8765
 
 for _type, _suffix in (
@@ -45,8 +50,8 @@ class RevalidatedFiles(StaticFiles):
 
 
 class DistFiles(RevalidatedFiles):
-    """web/dist/: a pinned wheel (name and version fixed, its hash pinned in
-    web/pyodide-requirements.txt) never changes, so the browser keeps it without asking; the
+    """The dist: a pinned wheel (name and version fixed, its hash pinned in
+    pyodide-requirements.txt) never changes, so the browser keeps it without asking; the
     project's own wheel (rebuilt under the same name), the lock, the runtime and the snapshot
     are revalidated."""
 
@@ -58,13 +63,25 @@ class DistFiles(RevalidatedFiles):
         return response
 
 
-class WebSetupError(RuntimeError):
-    """The web app cannot be served (its files are missing)."""
+def locate_web() -> tuple[AppFiles, Path]:
+    """The app's files and its dist: a checkout's `web/` and `web/dist/`, else the packaged app
+    and the user cache's dist (assembled now, with progress on stderr, if it is not yet)."""
+    checkout = checkout_app()
+    if checkout is not None:
+        dist = checkout.directory / "dist"
+        if not is_assembled(dist):
+            raise WebSetupError(f"{dist} is not assembled: run scripts/setup_web.sh first")
+        return checkout, dist
+    app = packaged_app()
+    if not app.index.is_file():
+        raise WebSetupError(f"the web app's files are missing from {app.directory}: reinstall remi-web")
+    return app, cached_dist(app)
 
 
 def create_web_app(
     *,
-    web_dir: Path = WEB_DIR,
+    web_dir: Path | None = None,
+    dist_dir: Path | None = None,
     agent_file: Path | None = None,
     mock: MockConfig | None = None,
     base_url: str | None = None,
@@ -72,12 +89,15 @@ def create_web_app(
 ) -> Starlette:
     """The app. With `mock` the mock LLM is mounted at `/v1`; `base_url` overrides the page's
     default endpoint (a real provider). The API key is never served: users enter it in the page.
+    `web_dir` (with `dist_dir`, by default `web_dir/dist`) replaces the app found by `locate_web`.
     """
-    dist = web_dir / "dist"
-    assembled = ("pyodide.mjs", "pyodide-lock.json", "vendor/marked.esm.js")
-    if not all((dist / name).is_file() for name in assembled):
+    if web_dir is None:
+        app, dist = locate_web()
+    else:
+        app, dist = AppFiles(web_dir), dist_dir or web_dir / "dist"
+    if not is_assembled(dist):
         raise WebSetupError(f"{dist} is not assembled: run scripts/setup_web.sh first")
-    agent = agent_file if agent_file is not None else web_dir / "agent.py"
+    agent = agent_file if agent_file is not None else app.agent
     if not agent.is_file():
         raise WebSetupError(f"agent file {agent} does not exist")
 
@@ -92,10 +112,10 @@ def create_web_app(
         return _python_file(agent)
 
     async def deep_agent_source(request: Request) -> Response:
-        return _python_file(web_dir / "deep_agent.py")
+        return _python_file(app.deep_agent)
 
     async def index(request: Request) -> Response:
-        return FileResponse(web_dir / "index.html", headers={"cache-control": "no-store"})
+        return FileResponse(app.index, headers={"cache-control": "no-store"})
 
     routes: list[Route | Mount] = [
         Route("/", index),
@@ -106,7 +126,7 @@ def create_web_app(
     ]
     if mock is not None:
         routes.append(Mount("/v1", create_mock_app(mock)))
-    routes.append(Mount("/", RevalidatedFiles(directory=web_dir)))
+    routes.append(Mount("/", RevalidatedFiles(directory=app.directory)))
     return Starlette(routes=routes)
 
 
@@ -130,7 +150,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
     parser.add_argument("--port", type=int, default=DEFAULT_PORT, help=f"default {DEFAULT_PORT}")
     parser.add_argument("--agent", type=Path, default=None, help="the agent file the page runs")
-    parser.add_argument("--web-dir", type=Path, default=WEB_DIR, help=argparse.SUPPRESS)
+    parser.add_argument("--web-dir", type=Path, default=None, help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--prepare", action="store_true",
+        help="assemble the page's Pyodide dist (the first run does it), print where, and exit",
+    )
     parser.add_argument(
         "--tps", type=float, default=40.0,
         help="mock model tokens per second (default 40; 0 = no pacing)",
@@ -141,11 +165,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     mock = None if provider else MockConfig(tokens_per_second=args.tps or None)
     model = args.model or os.environ.get("OPENAI_MODEL") or ("mock" if mock else "gpt-4o-mini")
     try:
+        if args.prepare:
+            print(locate_web()[1])
+            return 0
         app = create_web_app(
             web_dir=args.web_dir, agent_file=args.agent, mock=mock, base_url=provider, model=model
         )
-    except WebSetupError as error:
-        parser.error(str(error))
+    except WebSetupError as error:  # one line that says what to do, no traceback
+        print(f"remi web: error: {error}", file=sys.stderr)
+        return 2
     import uvicorn
 
     where = f"provider {provider}" if provider else "the built-in mock model"

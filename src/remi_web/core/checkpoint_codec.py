@@ -14,14 +14,14 @@ from collections.abc import Sequence
 from dataclasses import fields, replace
 from typing import Any
 
-from pydantic import TypeAdapter, ValidationError
+from .schema_types import LazyAdapter
 
 from .errors import CheckpointVersionError, CorruptCheckpoint
 from .messages import Message
 from .state import CHECKPOINT_ADAPTER, STATE_VERSION, Checkpoint, Lease, LoopState
 
-MESSAGE_ADAPTER: TypeAdapter[Message] = TypeAdapter(Message)
-MESSAGE_LIST_ADAPTER: TypeAdapter[list[Message]] = TypeAdapter(list[Message])
+MESSAGE_ADAPTER = LazyAdapter[Message](Message)
+MESSAGE_LIST_ADAPTER = LazyAdapter[list[Message]](list[Message])
 
 _STATE_FIELDS = frozenset(f.name for f in fields(LoopState))
 _CHECKPOINT_FIELDS = frozenset(f.name for f in fields(Checkpoint))
@@ -38,13 +38,13 @@ MIGRATIONS: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {1: _v1_to_v
 
 def encode_checkpoint(checkpoint: Checkpoint) -> bytes:
     """The JSON a store writes."""
-    return CHECKPOINT_ADAPTER.dump_json(checkpoint)
+    return CHECKPOINT_ADAPTER().dump_json(checkpoint)
 
 
 def encode_without_messages(checkpoint: Checkpoint) -> bytes:
     """The JSON of `checkpoint` with an empty message list (the messages go to the log)."""
     state = checkpoint.state
-    return CHECKPOINT_ADAPTER.dump_json(replace(checkpoint, state=replace(state, messages=[])))
+    return CHECKPOINT_ADAPTER().dump_json(replace(checkpoint, state=replace(state, messages=[])))
 
 
 def log_extension(
@@ -63,8 +63,8 @@ def decode_messages(blobs: Sequence[str] | Sequence[bytes]) -> list[Message]:
     if not blobs:
         return []
     if isinstance(blobs[0], str):
-        return MESSAGE_LIST_ADAPTER.validate_json("[" + ",".join(blobs) + "]")  # type: ignore[arg-type]
-    return MESSAGE_LIST_ADAPTER.validate_json(b"[" + b",".join(blobs) + b"]")  # type: ignore[arg-type]
+        return MESSAGE_LIST_ADAPTER().validate_json("[" + ",".join(blobs) + "]")  # type: ignore[arg-type]
+    return MESSAGE_LIST_ADAPTER().validate_json(b"[" + b",".join(blobs) + b"]")  # type: ignore[arg-type]
 
 
 def decode_checkpoint(
@@ -109,8 +109,10 @@ def decode_checkpoint(
     unknown = sorted(set(state) - _STATE_FIELDS) + sorted(set(raw) - _CHECKPOINT_FIELDS)
     if unknown:
         raise corrupt(f"unknown fields {', '.join(unknown)} (version {version} has none such)")
+    from pydantic import ValidationError  # imported by the adapter's first use anyway
+
     try:
-        checkpoint = CHECKPOINT_ADAPTER.validate_python({**raw, "state": state})
+        checkpoint = CHECKPOINT_ADAPTER().validate_python({**raw, "state": state})
     except ValidationError as error:
         raise corrupt(str(error).splitlines()[0]) from None
     if messages is not None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Annotated, Literal, TypeAlias
 
-from pydantic import Field
+from .schema_types import Tagged
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,7 +55,7 @@ class FilePart:
 
 ContentPart: TypeAlias = Annotated[
     TextPart | ImageUrlPart | ImageBase64Part | AudioPart | FilePart,
-    Field(discriminator="type"),
+    Tagged("type"),
 ]
 """One part of a multimodal message."""
 

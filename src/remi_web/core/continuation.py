@@ -7,7 +7,7 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from pydantic import JsonValue
+from .schema_types import JsonValue
 
 from .errors import (
     MissingResumePayload,

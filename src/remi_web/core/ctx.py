@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TypeVar
 
-from pydantic import JsonValue
+from .schema_types import JsonValue
 
 from .cancel import CancellationToken
 from .ids import RunId, SpanId, ThreadId, derive_span_id

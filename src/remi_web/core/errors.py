@@ -47,6 +47,25 @@ class UnknownInterrupt(RequestError):
     code = "unknown_interrupt"
 
 
+class ToolSchemaError(RequestError):
+    """A tool definition from outside (a request, a remote caller, a WASM guest) has
+    `parameters` that are not a valid JSON Schema (Draft 2020-12).
+
+    Args:
+        message: what is wrong, naming the tool and where in its schema.
+        tool: the tool's name.
+        path: where in the schema the problem is (dotted, e.g. `properties.city.type`;
+            empty for the schema itself).
+    """
+
+    code = "invalid_tool_schema"
+
+    def __init__(self, message: str, *, tool: str = "", path: str = "") -> None:
+        super().__init__(message)
+        self.tool = tool
+        self.path = path
+
+
 class ModelError(RemiError):
     """The model failed to produce a response."""
 

@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
-from pydantic import JsonValue
+from .schema_types import JsonValue
 
 from .ctx import ChatCtx
 from .events import AgentEvent, InterruptInfo

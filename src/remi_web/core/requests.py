@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Annotated, Literal, TypeAlias
 
-from pydantic import Field, JsonValue, TypeAdapter
+from .schema_types import JsonValue, LazyAdapter, Tagged
 
 from .content import Content
 from .ids import RunId, ThreadId
@@ -45,7 +45,7 @@ class ToolResults:
     type: Literal["tool_results"] = field(default="tool_results", kw_only=True)
 
 
-ChatInput: TypeAlias = Annotated[Start | Resume | ToolResults, Field(discriminator="type")]
+ChatInput: TypeAlias = Annotated[Start | Resume | ToolResults, Tagged("type")]
 """The input of a `ChatRequest`."""
 
 
@@ -96,5 +96,5 @@ class ChatRequest:
         return ChatRequest(ToolResults(run_id, results))
 
 
-CHAT_REQUEST_ADAPTER: TypeAdapter[ChatRequest] = TypeAdapter(ChatRequest)
+CHAT_REQUEST_ADAPTER = LazyAdapter[ChatRequest](ChatRequest)
 """Turns a `ChatRequest` into JSON and back (the wire form of requests)."""

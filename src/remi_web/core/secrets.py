@@ -5,11 +5,16 @@ from __future__ import annotations
 
 import json
 import re
+import sys
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Protocol, TypeAlias, runtime_checkable
+from typing import TYPE_CHECKING, Protocol, TypeAlias, runtime_checkable
 
-from pydantic import JsonValue, SecretStr
+from .schema_types import JsonValue
+
+if TYPE_CHECKING:
+    from pydantic import SecretStr
+    from typing_extensions import TypeIs
 
 _KEY_LIKE = re.compile(r"\b(sk|rk|pk|key|gsk|xai|sk-or-v1)-[A-Za-z0-9_*.\-]{6,}")
 _BEARER = re.compile(r"(?i)\bbearer\s+[^\s\"',;]+")
@@ -61,15 +66,21 @@ class Secret:
         raise TypeError("a Secret cannot be pickled")
 
 
-SecretValue: TypeAlias = str | Secret | SecretStr
+SecretValue: TypeAlias = "str | Secret | SecretStr"
 """A secret value as given: plain, a `Secret`, or a pydantic `SecretStr`."""
+
+
+def is_secret_str(value: object) -> TypeIs[SecretStr]:
+    """Whether `value` is a pydantic `SecretStr` (none exists before pydantic is imported)."""
+    pydantic = sys.modules.get("pydantic")
+    return pydantic is not None and isinstance(value, pydantic.SecretStr)
 
 
 def reveal(value: SecretValue) -> str:
     """The text of a secret value, however it is wrapped."""
     if isinstance(value, Secret):
         return value.reveal()
-    if isinstance(value, SecretStr):
+    if is_secret_str(value):
         return value.get_secret_value()
     return value
 
@@ -136,7 +147,7 @@ def secret_values(values: Iterable[SecretValue]) -> tuple[Secret, ...]:
     """`values` as `Secret`s, empty and repeated values left out, longest first."""
     unique: dict[str, Secret] = {}
     for value in values:
-        if not isinstance(value, (str, Secret, SecretStr)):
+        if not (isinstance(value, (str, Secret)) or is_secret_str(value)):
             raise TypeError(
                 f"a secret value must be a str, Secret or SecretStr, not {type(value).__name__}"
             )
@@ -209,7 +220,7 @@ class Redactor:
             if any(secret.reveal() in shown for secret in self.secrets):
                 return MASK
             return value
-        if isinstance(value, (Secret, SecretStr)):
+        if isinstance(value, Secret) or is_secret_str(value):
             return MASK
         return self.text(str(value))  # not JSON: traced as its text
 

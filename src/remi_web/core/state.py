@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from pydantic import JsonValue, TypeAdapter
+from .schema_types import JsonValue, LazyAdapter
 
 from .events import InterruptInfo
 from .ids import CheckpointId, RunId, SpanId, ThreadId
@@ -78,5 +78,5 @@ class Checkpoint:
     lease: Lease | None = None
 
 
-CHECKPOINT_ADAPTER: TypeAdapter[Checkpoint] = TypeAdapter(Checkpoint)
+CHECKPOINT_ADAPTER = LazyAdapter[Checkpoint](Checkpoint)
 """Turns a `Checkpoint` into JSON and back (what durable stores write)."""

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Protocol, TypeAlias
 
-from pydantic import JsonValue
+from .schema_types import JsonValue
 
 from .content import Content
 from .ctx import ChatCtx

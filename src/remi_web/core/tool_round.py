@@ -7,7 +7,7 @@ import asyncio
 from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass, field
 
-from pydantic import JsonValue
+from .schema_types import JsonValue
 
 from .ctx import ChatCtx
 from .errors import ToolInputError

@@ -14,7 +14,7 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from pydantic import JsonValue
+from ..core.schema_types import JsonValue
 
 from ..core.agent import Agent
 from ..core.errors import ToolInputError

@@ -47,8 +47,11 @@ def agent_for_run(agent: AgentLoop, host_tools: Sequence[ToolDefinition]) -> Age
             "name; rename one of them."
         )
     tools = ToolRegistry([*agent.tools, *(HostTool(d) for d in host_tools)])
-    # The host holds the run (claims, leases): the guest keeps no lease of its own.
-    return dataclasses.replace(agent, store=HostStore(), tools=tools, lease_seconds=None)
+    # The host holds the run (claims, leases): the guest keeps no lease of its own. The host
+    # checks request-supplied tool schemas (a component carries no jsonschema).
+    return dataclasses.replace(
+        agent, store=HostStore(), tools=tools, lease_seconds=None, check_tools=False
+    )
 
 
 class GuestRun:

@@ -6,7 +6,7 @@ import json
 import re
 from collections.abc import Mapping
 
-from pydantic import JsonValue
+from ..core.schema_types import JsonValue
 
 from .errors import (
     AuthenticationError,

@@ -10,7 +10,7 @@ import json
 from collections.abc import Mapping
 from typing import Literal
 
-from pydantic import JsonValue
+from ..core.schema_types import JsonValue
 
 from ..core.content import (
     AudioPart,

@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 
-from pydantic import JsonValue
+from ..core.schema_types import JsonValue
 
 from ..core.messages import Message
 from ..core.model_io import ModelRequest, ToolDefinition

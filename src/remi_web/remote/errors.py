@@ -15,6 +15,7 @@ from ..core.errors import (
     RequestError,
     RunNotFound,
     RunNotResumable,
+    ToolSchemaError,
     UnknownInterrupt,
 )
 from .protocol import ERROR_BODY_ADAPTER, ErrorDetail
@@ -78,6 +79,19 @@ class RemoteUnknownInterrupt(RemoteRefusal, UnknownInterrupt):
     code = "unknown_interrupt"
 
 
+class RemoteToolSchemaError(RemoteRefusal, ToolSchemaError):
+    """A tool in the request's `tools` has `parameters` that are not a valid JSON Schema;
+    `field` (and `path`) say where, e.g. `tools.0.parameters.properties.city.type`."""
+
+    code = "invalid_tool_schema"
+
+    def __init__(
+        self, message: str, *, status: int, remote_code: str, field: str | None = None
+    ) -> None:
+        super().__init__(message, status=status, remote_code=remote_code, field=field)
+        self.path = field or ""
+
+
 class RemoteUnavailable(RemiError):
     """The server could not be reached, failed (5xx), or the stream broke for good."""
 
@@ -94,6 +108,7 @@ _BY_CODE: dict[str, type[RemoteRefusal]] = {
     "run_busy": RemoteRunNotResumable,
     "missing_payload": RemoteMissingPayload,
     "unknown_interrupt": RemoteUnknownInterrupt,
+    "invalid_tool_schema": RemoteToolSchemaError,
     "approval_required": ApprovalRefused,
     "approval_invalid": ApprovalRefused,
     "approval_replayed": ApprovalRefused,
@@ -105,7 +120,7 @@ _BY_CODE: dict[str, type[RemoteRefusal]] = {
 def error_detail(body: bytes) -> ErrorDetail | None:
     """The `{"error": ...}` document of a response body, if it is one."""
     try:
-        return ERROR_BODY_ADAPTER.validate_json(body).error
+        return ERROR_BODY_ADAPTER().validate_json(body).error
     except ValueError:
         return None
 

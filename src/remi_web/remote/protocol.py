@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal, TypeAlias
 
-from pydantic import TypeAdapter
+from ..core.schema_types import LazyAdapter
 
 from ..core.events import InterruptInfo
 from ..core.ids import RunId, ThreadId
@@ -70,7 +70,7 @@ class RunInfo:
     pending_tool_calls: list[ToolCallRequest] = field(default_factory=list)
 
 
-RUN_INFO_ADAPTER: TypeAdapter[RunInfo] = TypeAdapter(RunInfo)
+RUN_INFO_ADAPTER = LazyAdapter[RunInfo](RunInfo)
 """Turns a `RunInfo` into JSON and back."""
 
 
@@ -91,5 +91,5 @@ class ErrorBody:
     error: ErrorDetail
 
 
-ERROR_BODY_ADAPTER: TypeAdapter[ErrorBody] = TypeAdapter(ErrorBody)
+ERROR_BODY_ADAPTER = LazyAdapter[ErrorBody](ErrorBody)
 """Turns an `ErrorBody` into JSON and back."""

@@ -14,7 +14,7 @@ import json
 from collections.abc import Mapping
 from typing import Protocol
 
-from pydantic import JsonValue
+from ..core.schema_types import JsonValue
 
 from ..core.events import InterruptInfo
 from ..core.ids import RunId

@@ -12,6 +12,7 @@ from itertools import accumulate
 from pydantic import JsonValue, ValidationError
 from starlette.requests import Request
 
+from ..core.json_schema import json_kind
 from ..core.requests import CHAT_REQUEST_ADAPTER, ChatRequest
 from .problems import HttpProblem
 
@@ -114,10 +115,10 @@ def parse_chat_request(raw: bytes) -> ChatRequest:
     if not isinstance(document, dict):
         raise HttpProblem(
             422, "invalid_request",
-            f"The body must be a JSON object (a ChatRequest), not {_kind(document)}.",
+            f"The body must be a JSON object (a ChatRequest), not {json_kind(document)}.",
         )
     try:
-        return CHAT_REQUEST_ADAPTER.validate_python(document)
+        return CHAT_REQUEST_ADAPTER().validate_python(document)
     except ValidationError as error:
         raise validation_problem(error, document) from None
 
@@ -165,15 +166,3 @@ def _too_large(limit: int) -> HttpProblem:
     return HttpProblem(
         413, "body_too_large", f"The request body is larger than this server's limit of {limit} bytes."
     )
-
-
-def _kind(value: JsonValue) -> str:
-    if isinstance(value, list):
-        return "an array"
-    if isinstance(value, str):
-        return "a string"
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "a boolean"
-    return "a number"

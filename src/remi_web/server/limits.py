@@ -1,10 +1,13 @@
-"""What a request may ask for: models, token budgets, sampling settings (422 naming the field),
-and how many runs may stream at once (429 with `Retry-After`)."""
+"""What a request may ask for: models, token budgets, sampling settings, tools whose schemas
+are JSON Schemas (422 naming the field), and how many runs may stream at once (429 with
+`Retry-After`)."""
 
 from __future__ import annotations
 
 import math
 
+from ..core.errors import ToolSchemaError
+from ..core.json_schema import check_tool_schema
 from ..core.requests import ChatRequest
 from .config import ServerConfig
 from .problems import HttpProblem
@@ -37,6 +40,17 @@ def check_overrides(request: ChatRequest, config: ServerConfig) -> None:
             422, "override_not_allowed", "temperature must be between 0 and 2.",
             "overrides.temperature",
         )
+
+
+def check_tool_schemas(request: ChatRequest) -> None:
+    """Refuse tools whose `parameters` are not a valid JSON Schema (Draft 2020-12): 422
+    `invalid_tool_schema`, the message naming the tool, `field` where in its schema."""
+    for index, definition in enumerate(request.tools):
+        try:
+            check_tool_schema(definition.name, definition.parameters)
+        except ToolSchemaError as error:
+            where = f"tools.{index}.parameters" + (f".{error.path}" if error.path else "")
+            raise HttpProblem(422, error.code, str(error), where) from None
 
 
 def too_many_runs(scope: str, limit: int) -> HttpProblem:

@@ -63,7 +63,8 @@ def _document() -> dict[str, Any]:
         413: "`body_too_large`",
         415: "`unsupported_media_type`",
         422: "`invalid_request` (`field` names the first bad field), `wrong_endpoint`, "
-        "`run_id_mismatch`, `missing_payload`, `unknown_interrupt`, `bad_request`",
+        "`run_id_mismatch`, `missing_payload`, `unknown_interrupt`, `invalid_tool_schema`, "
+        "`bad_request`",
         500: "`internal`, `agent_misconfigured`, `empty_stream`: the agent failed before its "
         "first event (details in the server log only)",
         503: "`store_error`, `checkpoint_corrupt`, `checkpoint_version`",
@@ -240,10 +241,10 @@ def _document() -> dict[str, Any]:
 def _schemas() -> dict[str, Any]:
     """Every type of the protocol, as `components.schemas`."""
     adapters: list[tuple[str, Any, TypeAdapter[Any]]] = [
-        ("ChatRequest", "validation", CHAT_REQUEST_ADAPTER),
-        ("RunInfo", "serialization", RUN_INFO_ADAPTER),
-        ("ErrorBody", "serialization", ERROR_BODY_ADAPTER),
-        ("AgentEvent", "serialization", EVENT_ADAPTER),
+        ("ChatRequest", "validation", CHAT_REQUEST_ADAPTER()),
+        ("RunInfo", "serialization", RUN_INFO_ADAPTER()),
+        ("ErrorBody", "serialization", ERROR_BODY_ADAPTER()),
+        ("AgentEvent", "serialization", EVENT_ADAPTER()),
     ]
     tops, definitions = TypeAdapter.json_schemas(adapters, ref_template=_SCHEMAS + "{model}")
     schemas: dict[str, Any] = dict(definitions.get("$defs", {}))

@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping
 
-from pydantic import JsonValue
+from ..core.schema_types import JsonValue
 
 from ..core.errors import (
     CheckpointConflict,

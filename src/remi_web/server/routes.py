@@ -11,7 +11,7 @@ from ..core.requests import ChatRequest, Resume, Start, ToolResults
 from .body import parse_chat_request, read_body
 from .config import ServerConfig
 from .auth import principal_of
-from .limits import check_overrides
+from .limits import check_overrides, check_tool_schemas
 from .live_run import LiveRun
 from .openapi import serve_openapi
 from .problems import HttpProblem
@@ -50,6 +50,7 @@ def make_routes(runs: RunService, config: ServerConfig) -> list[Route]:
                 "input.run_id",
             )
         check_overrides(chat, config)
+        check_tool_schemas(chat)
         return chat
 
     async def stream(live: LiveRun) -> Response:
@@ -143,4 +144,4 @@ _MAX_EVENT_ID = 2**63 - 1  # SQLite's largest integer
 
 
 def _info(info: RunInfo) -> Response:
-    return Response(RUN_INFO_ADAPTER.dump_json(info), media_type="application/json")
+    return Response(RUN_INFO_ADAPTER().dump_json(info), media_type="application/json")

@@ -21,7 +21,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, Literal, TypeAlias, TypeVar
 
-from pydantic import JsonValue
+from ..core.schema_types import JsonValue
 
 Key: TypeAlias = "str | int | float | list[Key]"
 """An IndexedDB key: a string, a number, or an array of keys (compared element by element)."""

@@ -21,7 +21,7 @@ import time
 from collections.abc import Callable
 from dataclasses import replace
 
-from pydantic import JsonValue
+from ..core.schema_types import JsonValue
 
 from ..core.checkpoint_codec import (
     MESSAGE_ADAPTER,
@@ -136,7 +136,7 @@ class IndexedDBStore(IndexedDBClient):
                     entry: JsonValue = {
                         "run_id": run_id, "position": position, "message_id": message.id,
                         "thread_id": checkpoint.thread_id,
-                        "body": MESSAGE_ADAPTER.dump_json(message).decode(),
+                        "body": MESSAGE_ADAPTER().dump_json(message).decode(),
                     }
                     tx.put(RUN_MESSAGES, entry)
                 tx.get(CHECKPOINTS, checkpoint.id, with_previous)
@@ -261,7 +261,7 @@ class IndexedDBStore(IndexedDBClient):
         """Add messages at the end of the thread (creating it); an empty list changes nothing."""
         if not messages:
             return
-        encoded = [MESSAGE_ADAPTER.dump_json(message).decode() for message in messages]
+        encoded = [MESSAGE_ADAPTER().dump_json(message).decode() for message in messages]
 
         def script(tx: idb.Transaction) -> None:
             def with_thread(thread: JsonValue) -> None:

@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 
-from pydantic import JsonValue
+from ..core.schema_types import JsonValue
 
 from ..core.errors import StoreError
 from . import idb

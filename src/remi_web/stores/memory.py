@@ -95,7 +95,7 @@ class MemoryStore:
             body, logged = encode_checkpoint(checkpoint), None
         else:
             for message in added:
-                blob = MESSAGE_ADAPTER.dump_json(message)
+                blob = MESSAGE_ADAPTER().dump_json(message)
                 log.ids.append(message.id)
                 log.blobs.append(blob)
                 self._logged[(checkpoint.thread_id, message.id)] = blob
@@ -184,7 +184,7 @@ class MemoryStore:
             return
         encoded = []
         for message in messages:
-            blob = MESSAGE_ADAPTER.dump_json(message)
+            blob = MESSAGE_ADAPTER().dump_json(message)
             logged = self._logged.get((thread_id, message.id))
             encoded.append(logged if logged == blob else blob)
         self._messages.setdefault(thread_id, []).extend(encoded)

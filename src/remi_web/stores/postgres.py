@@ -20,7 +20,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from psycopg_pool import AsyncConnectionPool
-from pydantic import JsonValue
+from ..core.schema_types import JsonValue
 
 from ..core.checkpoint_codec import (
     MESSAGE_ADAPTER,
@@ -214,7 +214,7 @@ class PostgresStore(PostgresClient):
                 if added:
                     await conn.execute(_APPEND_LOG, (
                         run_id, logged, [m.id for m in added],
-                        [MESSAGE_ADAPTER.dump_json(m).decode() for m in added],
+                        [MESSAGE_ADAPTER().dump_json(m).decode() for m in added],
                     ))
                 body, count = encode_without_messages(checkpoint).decode(), len(messages)
             await conn.execute(_PUT_CHECKPOINT, stored_row(checkpoint, body, count))
@@ -286,7 +286,7 @@ class PostgresStore(PostgresClient):
         if not messages:
             return
         ids = [message.id for message in messages]
-        encoded = [MESSAGE_ADAPTER.dump_json(message).decode() for message in messages]
+        encoded = [MESSAGE_ADAPTER().dump_json(message).decode() for message in messages]
         async with self._transaction("append_messages") as conn:
             await conn.execute(_LOCK, (f"thread:{thread_id}",))
             await conn.execute(

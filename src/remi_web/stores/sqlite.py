@@ -233,7 +233,7 @@ class SQLiteStore:
                 conn.executemany(
                     "INSERT INTO run_messages (run_id, position, message_id, message)"
                     " VALUES (?, ?, ?, ?)",
-                    [(run_id, logged + i, m.id, MESSAGE_ADAPTER.dump_json(m).decode())
+                    [(run_id, logged + i, m.id, MESSAGE_ADAPTER().dump_json(m).decode())
                      for i, m in enumerate(added)],
                 )
                 body, count = encode_without_messages(checkpoint).decode(), len(messages)
@@ -318,7 +318,7 @@ class SQLiteStore:
         """Add messages at the end of the thread (creating it); an empty list changes nothing."""
         if not messages:
             return
-        encoded = [MESSAGE_ADAPTER.dump_json(message).decode() for message in messages]
+        encoded = [MESSAGE_ADAPTER().dump_json(message).decode() for message in messages]
         with self._transaction("append_messages") as conn:
             (last,) = conn.execute(
                 "SELECT COALESCE(MAX(position), -1) FROM thread_messages WHERE thread_id = ?",

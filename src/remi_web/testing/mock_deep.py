@@ -13,7 +13,7 @@ import json
 import re
 from collections.abc import Mapping, Sequence
 
-from pydantic import JsonValue
+from ..core.schema_types import JsonValue
 
 from .mock_policy import PlannedCall, Reply, text_of
 

@@ -18,7 +18,7 @@ import math
 from dataclasses import dataclass, field
 from typing import Literal, TypeAlias, cast, get_args
 
-from pydantic import JsonValue
+from ..core.schema_types import JsonValue
 
 FaultKind: TypeAlias = Literal[
     "429",

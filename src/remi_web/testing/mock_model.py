@@ -10,7 +10,7 @@ import hashlib
 import json
 from collections.abc import AsyncIterator
 
-from pydantic import JsonValue
+from ..core.schema_types import JsonValue
 
 from ..core.content import content_text
 from ..core.ctx import ChatCtx

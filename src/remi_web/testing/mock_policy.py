@@ -28,7 +28,7 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from pydantic import JsonValue
+from ..core.schema_types import JsonValue
 
 _CALC_NAMES = frozenset({"calculator", "calc", "calculate", "math", "evaluate", "arithmetic"})
 _EXPRESSION = re.compile(r"[(\d][\d\s.+\-*/()%^]*[\d)]")

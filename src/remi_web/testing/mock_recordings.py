@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from pydantic import JsonValue
+from ..core.schema_types import JsonValue
 
 
 @dataclass(frozen=True, slots=True)

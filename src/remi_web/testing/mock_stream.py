@@ -7,7 +7,7 @@ import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from pydantic import JsonValue
+from ..core.schema_types import JsonValue
 
 from .mock_policy import Reply, count_tokens, tokens
 from .mock_recordings import Recording

@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass, field
 from typing import TypeAlias
 
-from pydantic import JsonValue
+from ..core.schema_types import JsonValue
 
 from ..core.compose import Composable
 from ..core.content import content_text

@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TypeAlias
 
-from pydantic import JsonValue
+from ..core.schema_types import JsonValue
 
 from ..http.sse import encode_event
 from ..http.transport import HttpRequest, HttpResponse

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from datetime import datetime, timezone
 
-from pydantic import JsonValue
+from ..core.schema_types import JsonValue
 
 from .errors import FileError
 from .filesystem import Entry

@@ -16,7 +16,7 @@ import tempfile
 from collections.abc import Awaitable, Callable
 from typing import Literal, TypeAlias
 
-from pydantic import JsonValue
+from ..core.schema_types import JsonValue
 
 from ..core.errors import ConfigurationError
 from ..core.function_tool import FunctionTool

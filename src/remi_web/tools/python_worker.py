@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from pydantic import JsonValue
+from ..core.schema_types import JsonValue
 
 BOOT_TIMEOUT = 120.0
 """Seconds a new worker may take to boot Pyodide before the call fails."""

@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Final
 
-from pydantic import JsonValue
+from ..core.schema_types import JsonValue
 
 from .errors import FileError, PathError, QuotaExceeded
 from .filesystem import Entry

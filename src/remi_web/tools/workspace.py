@@ -18,7 +18,7 @@ import json
 from collections.abc import Mapping
 from typing import Protocol
 
-from pydantic import JsonValue
+from ..core.schema_types import JsonValue
 
 from ..core.ctx import ChatCtx
 from ..core.errors import StoreError

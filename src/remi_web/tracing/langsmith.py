@@ -15,7 +15,7 @@ import json
 import os
 from collections.abc import Mapping
 
-from pydantic import JsonValue
+from ..core.schema_types import JsonValue
 
 from ..core.errors import ConfigurationError
 from ..core.secrets import Secret, redact

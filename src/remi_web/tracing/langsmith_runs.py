@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import TypeAlias
 
-from pydantic import JsonValue
+from ..core.schema_types import JsonValue
 
 from ..core.ids import new_id
 from .records import (

@@ -31,7 +31,7 @@ from opentelemetry.trace import (
     TraceFlags,
 )
 from opentelemetry.util.types import AttributeValue
-from pydantic import JsonValue
+from ..core.schema_types import JsonValue
 
 from .records import (
     CancelTrace,

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Annotated, Literal, TypeAlias
 
-from pydantic import Field, JsonValue, TypeAdapter
+from ..core.schema_types import JsonValue, LazyAdapter, Tagged
 
 from ..core.ids import RunId, SpanId, ThreadId
 from ..core.usage import Usage
@@ -224,9 +224,9 @@ TraceRecord: TypeAlias = Annotated[
     | CancelTrace
     | CustomTrace
     | RunEndTrace,
-    Field(discriminator="type"),
+    Tagged("type"),
 ]
 """Any trace record."""
 
-TRACE_RECORD_ADAPTER: TypeAdapter[TraceRecord] = TypeAdapter(TraceRecord)
+TRACE_RECORD_ADAPTER = LazyAdapter[TraceRecord](TraceRecord)
 """Turns any trace record into JSON and back."""

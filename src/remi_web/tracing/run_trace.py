@@ -12,7 +12,7 @@ import logging
 import time
 from collections.abc import Iterable, Mapping, Sequence
 
-from pydantic import JsonValue
+from ..core.schema_types import JsonValue
 
 from ..core.content import Content, content_text
 from ..core.events import (

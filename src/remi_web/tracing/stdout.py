@@ -7,7 +7,7 @@ import sys
 import time
 from typing import TextIO
 
-from pydantic import JsonValue
+from ..core.schema_types import JsonValue
 
 from .records import TRACE_RECORD_ADAPTER, TraceRecord
 from .base import BaseTracer
@@ -30,7 +30,7 @@ class StdoutTracer(BaseTracer):
 
     def on_record(self, record: TraceRecord) -> None:
         """Write `record` as one line."""
-        line = human_line(record) if self.human else TRACE_RECORD_ADAPTER.dump_json(record).decode()
+        line = human_line(record) if self.human else TRACE_RECORD_ADAPTER().dump_json(record).decode()
         (self.stream or sys.stdout).write(line + "\n")
 
     async def flush(self) -> None:

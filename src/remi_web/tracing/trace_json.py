@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 
-from pydantic import JsonValue
+from ..core.schema_types import JsonValue
 
 from ..core.content import Content, ImageUrlPart, TextPart
 from ..core.messages import Message, ToolCallRequest

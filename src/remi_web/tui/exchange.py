@@ -7,7 +7,7 @@ import asyncio
 import time
 from collections.abc import Awaitable, Callable
 
-from pydantic import JsonValue
+from ..core.schema_types import JsonValue
 
 from ..core.agent import Agent
 from ..core.ctx import ChatCtx

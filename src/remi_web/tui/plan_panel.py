@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pydantic import JsonValue
+from ..core.schema_types import JsonValue
 from textual.widgets import Static
 
 MARKS = {"pending": "☐", "in_progress": "◐", "completed": "☑"}

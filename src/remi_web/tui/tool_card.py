@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import time
 
-from pydantic import JsonValue
+from ..core.schema_types import JsonValue
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.timer import Timer

@@ -10,6 +10,7 @@ from pathlib import Path
 from ..core.compose import Composable
 from ..core.ctx import ChatCtx
 from ..core.events import AgentEvent, ErrorEvent
+from ..core.json_schema import check_tool_definitions
 from ..stores.memory import MemoryStore
 from ..core.model_io import ChatModel
 from ..core.registry import ToolRegistry
@@ -122,6 +123,9 @@ class WasmAgent(Composable[ChatRequest, AgentEvent]):
             request = ChatRequest.user(request)
         ctx = ctx if ctx is not None else ChatCtx()
         build = self._build
+        own = {d.name for d in build.info.tools} | set(self._tools.names())
+        # Checked here, before the run starts: the guest has no jsonschema (ToolSchemaError).
+        check_tool_definitions(d for d in request.tools if d.name not in own)
         metadata = {**ctx.metadata, **request.metadata}
         try:
             session = await WasmSession.open(

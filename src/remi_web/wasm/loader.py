@@ -12,6 +12,8 @@ from typing import TypeVar
 
 from wasmtime.component import Linker
 
+from ..core.errors import ToolSchemaError
+from ..core.json_schema import check_tool_definitions
 from ..guest.protocol import AgentInfo
 from .artifact import LoadedComponent, load_bytes
 from .engine import Limits
@@ -62,6 +64,10 @@ def load_build(
         info = GuestInstance(loaded, linker, limits).describe()
     except GuestFailure as error:
         raise GuestLoadError(f"{path} failed its smoke test: {error}") from error
+    try:
+        check_tool_definitions(info.tools)
+    except ToolSchemaError as error:
+        raise GuestLoadError(f"{path} declares a tool the host refuses: {error}") from error
     return GuestBuild(path, loaded, info, generation, time.perf_counter() - started)
 
 

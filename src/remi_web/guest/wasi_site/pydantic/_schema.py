@@ -11,9 +11,9 @@ import pydantic_core
 
 from ._typing import (
     NONE_TYPE,
-    JsonValue,
     hints,
     is_dataclass_type,
+    is_json_value,
     is_literal,
     is_model,
     is_union,
@@ -68,7 +68,7 @@ def constraints(info: FieldInfo, tp: Any) -> dict[str, Any]:
 
 
 def _schema(tp: Any, defs: dict[str, Any]) -> dict[str, Any]:
-    if tp is Any or tp is object or tp is JsonValue:
+    if tp is Any or tp is object or is_json_value(tp):
         return {}
     if tp is None or tp is NONE_TYPE:
         return {"type": "null"}

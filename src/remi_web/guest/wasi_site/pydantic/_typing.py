@@ -13,6 +13,14 @@ from .fields import FieldInfo
 class JsonValue:
     """Any JSON value (a marker: values of this type are taken as they are)."""
 
+    __json_value__ = True
+
+
+def is_json_value(tp: Any) -> bool:
+    """Whether `tp` is `JsonValue`: this one, or remi-web's stand-in for pydantic's
+    (`remi_web.core.schema_types`), both marked `__json_value__`."""
+    return getattr(tp, "__json_value__", False) is True
+
 
 NONE_TYPE = type(None)
 _ALIAS_TYPE: Any = getattr(typing, "TypeAliasType", ())
@@ -39,6 +47,8 @@ def unwrap(tp: Any) -> tuple[Any, FieldInfo | None]:
     while get_origin(tp) is Annotated:
         base, *metadata = get_args(tp)
         for item in metadata:
+            if not isinstance(item, FieldInfo) and isinstance(getattr(item, "discriminator", None), str):
+                item = FieldInfo(discriminator=item.discriminator)  # remi-web's `Tagged`
             if isinstance(item, FieldInfo):
                 info = item if info is None else info.merged(item)
         tp = resolve(base)

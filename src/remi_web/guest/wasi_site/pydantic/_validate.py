@@ -9,9 +9,9 @@ from typing import Any, get_args, get_origin
 
 from ._typing import (
     NONE_TYPE,
-    JsonValue,
     hints,
     is_dataclass_type,
+    is_json_value,
     is_literal,
     is_model,
     is_union,
@@ -56,7 +56,7 @@ def validate(tp: Any, value: Any, loc: Loc = ()) -> Any:
 
 
 def _validate(tp: Any, value: Any, loc: Loc) -> Any:
-    if tp is Any or tp is object or tp is JsonValue:
+    if tp is Any or tp is object or is_json_value(tp):
         return value
     if tp is None or tp is NONE_TYPE:
         if value is None:
