@@ -1,4 +1,5 @@
-"""Cancel mid-stream; errors (unreachable endpoint, malformed stream) shown as readable text."""
+"""Cancel mid-stream; errors (unreachable endpoint, malformed stream) shown as readable text;
+the model client's retries shown while they wait."""
 
 from __future__ import annotations
 
@@ -12,7 +13,9 @@ from browser_app import (
     set_settings,
     wait_for_end,
 )
-from playwright.sync_api import Page
+import re
+
+from playwright.sync_api import Page, expect
 
 
 def test_cancel_stops_a_run_mid_stream(page: Page, web: WebServer) -> None:
@@ -60,3 +63,21 @@ def test_a_rejected_api_key_shows_the_providers_message(page: Page, web: WebServ
     text = page.locator(".error-msg").inner_text()
     assert "401" in text or "key" in text.lower()
     assert "sk-wrong-key-123456" not in text  # the key is never echoed
+
+
+def test_retries_show_beside_the_typing_indicator_and_stop_ends_them(page: Page, web: WebServer) -> None:
+    boot(page, web.url)
+    set_settings(page, model="fault-429")  # the mock answers 429 (Retry-After: 1 s) every time
+    before = ended_runs(page)
+    ask(page, "hello", wait=False)
+    note = page.locator("#messages > .typing > .retry")
+    expect(note).to_have_text(re.compile(r"^retrying \(1/4\) in 1 s$"))
+    assert "429" in (note.get_attribute("title") or "")  # the reason, on hover
+    expect(note).to_have_text(re.compile(r"^retrying \(2/4\) in 1 s$"))
+    retries = [e for e in events(page) if e["type"] == "model_retry"]
+    assert [(e["attempt"], e["max_retries"]) for e in retries][:2] == [(1, 4), (2, 4)]
+    assert not [e for e in events(page) if e["type"] == "text_delta"]
+    screenshot(page, "retrying")
+    page.click("#cancel")
+    assert wait_for_end(page, before)["type"] == "cancelled"
+    expect(page.locator("#messages > .typing")).to_have_count(0)

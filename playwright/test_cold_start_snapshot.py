@@ -1,6 +1,6 @@
-"""The worker boots Pyodide from web/dist/snapshot.bin (scripts/make_pyodide_snapshot.mjs, made by
-scripts/setup_web.sh) and falls back to a plain boot, saying so in the console, when the snapshot
-cannot be used."""
+"""The worker boots Pyodide from web/dist/snapshot.bin and unpacks the bytecode of web/dist/pycache.zip
+(both made by scripts/setup_web.sh, through src/remi_web/cli/webapp/make_snapshot.mjs); it falls back
+to a plain boot, or to compiling from source, saying so in the console, when either cannot be used."""
 
 from __future__ import annotations
 
@@ -21,6 +21,7 @@ def test_the_worker_boots_from_the_snapshot(page: Page, web: WebServer) -> None:
     assert SNAPSHOT.is_file(), f"{SNAPSHOT} is missing: run scripts/setup_web.sh"
     boot(page, web.url)
     assert page.evaluate("window.remi.snapshot") is True
+    assert page.evaluate("window.remi.bytecode") is True
     _answers_14(page)
 
 
@@ -35,4 +36,15 @@ def test_a_corrupt_snapshot_falls_back_to_a_plain_boot(page: Page, web: WebServe
     boot(page, web.url)
     assert page.evaluate("window.remi.snapshot") is False
     assert any("booting without the Pyodide snapshot" in text for text in console), console
+    _answers_14(page)
+
+
+def test_without_the_bytecode_the_modules_compile_from_source(page: Page, web: WebServer) -> None:
+    console: list[str] = []
+    page.on("console", lambda message: console.append(message.text))
+    page.route("**/dist/pycache.zip", lambda route: route.fulfill(status=404, body=b"gone"))
+    boot(page, web.url)
+    assert page.evaluate("window.remi.bytecode") is False
+    assert page.evaluate("window.remi.snapshot") is True
+    assert any("compiling from source" in text for text in console), console
     _answers_14(page)

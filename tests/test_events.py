@@ -72,8 +72,8 @@ def test_the_union_holds_the_whole_vocabulary() -> None:
     assert names == {
         "run_start", "run_resumed", "turn_start", "text_delta", "thinking_delta",
         "tool_call_start", "tool_call_args_delta", "tool_call_ready", "tool_progress",
-        "tool_result", "need_tool_execution", "interrupt", "checkpoint", "usage", "turn_end",
-        "sub_session", "custom", "error", "cancelled", "done",
+        "tool_result", "need_tool_execution", "interrupt", "checkpoint", "usage", "model_retry",
+        "turn_end", "sub_session", "custom", "error", "cancelled", "done",
     }
     public = {n for n in dir(events_module) if isinstance(getattr(events_module, n), type)}
     assert {cls.__name__ for cls in EVENT_CLASSES} <= public
@@ -104,6 +104,6 @@ def test_unknown_event_types_are_rejected() -> None:
 
 def test_chat_requests_round_trip_as_json() -> None:
     request = ChatRequest.user([ImageUrlPart("http://x/cat.png")])
-    again = CHAT_REQUEST_ADAPTER.validate_json(CHAT_REQUEST_ADAPTER.dump_json(request))
+    again = CHAT_REQUEST_ADAPTER().validate_json(CHAT_REQUEST_ADAPTER().dump_json(request))
     assert again == request
     assert isinstance(again.input.messages[0], Message)  # type: ignore[union-attr]

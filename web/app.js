@@ -7,12 +7,16 @@
 // One run at a time: a message sent while a run streams (or while the page asks something) waits
 // in a queue, shown as a queued bubble, and goes when the run ends. A message sent while an
 // approval waits first asks whether to deny it (a real `resume` with a denial). The message in
-// flight and its answer so far are kept in localStorage (live.js) until the run ends.
+// flight and its answer so far are kept in localStorage (live.js) until the run ends; with an
+// agent at a URL a reload re-attaches to the run (reattach.js). "Edit" on a user message sends
+// the edited text in a new branch of the thread (branches.js).
 import { askDenyFirst } from "./approval.js";
+import { Brancher } from "./branches.js";
 import { deleteConversation, listConversations, touchConversation } from "./conversations.js";
 import { bindDrawer } from "./drawer.js";
 import { LiveRecord } from "./live.js";
 import { planOf, renderFiles, renderPlan } from "./panels.js";
+import { Reattacher } from "./reattach.js";
 import { ChatView } from "./render.js";
 import { bindSettingsPanel, loadDefaults, loadSettings } from "./settings.js";
 import { applyStoredTheme, bindThemeToggle } from "./theme.js";
@@ -23,6 +27,7 @@ const $ = (id) => document.getElementById(id);
 const view = new ChatView($("messages"), {
   onRegenerate: () => { if (view.lastUser !== null) submit(view.lastUser); },
   onFollow: (following) => { $("jump").hidden = following; },
+  onEdit: (bubble, text) => branches.edit(bubble, text),
 });
 const MODE = new URLSearchParams(location.search).get("mode") === "deep" ? "deep" : "chat";
 const CURRENT = MODE === "deep" ? "remi-web-current-deep" : "remi-web-current";
@@ -37,7 +42,16 @@ const app = {
   asking: false, // the deny-first question is open
   opening: false, // a thread's history was asked for and has not come yet
 };
-window.remi = { metrics, events: [], ready: null, settingsSaved: 0, mode: MODE, agentFile: null, packages: null, snapshot: null, files: null };
+const branches = new Brancher({
+  root: $("messages"), mode: MODE, post, thread: () => app.thread, busy: () => app.running || app.opening,
+  onBranch: (threadId, text) => {
+    if (app.running) return restoreInput([text]); // never sent in another thread than shown
+    openThread(threadId);
+    submit(text); // sent once the branch's history is shown
+  },
+});
+const reattach = new Reattacher({ post, view, live, onLost: offerContinue });
+window.remi = { metrics, events: [], seqs: [], ready: null, settingsSaved: 0, mode: MODE, agentFile: null, packages: null, snapshot: null, files: null };
 
 function status(text, state) {
   $("status").textContent = text;
@@ -55,6 +69,7 @@ function setRunning(running) {
   $("input").disabled = !app.ready;
   $("cancel").hidden = !running;
   $("messages").setAttribute("aria-busy", String(running)); // announced once the run ends
+  for (const edit of $("messages").querySelectorAll(":scope > .user-actions .edit")) edit.disabled = running;
 }
 
 // The composer's input grows with its text, up to its CSS max-height, then scrolls.
@@ -228,7 +243,7 @@ function start(text) {
   setRunning(true);
   view.user(text);
   view.typing();
-  live.begin(thread, text);
+  live.begin(thread, text, app.settings.mode === "remote" ? app.settings.agent_url : null);
   post({ op: "send", thread_id: thread, text });
   touchConversation(thread, text.trim().slice(0, 60), MODE).then(renderThreads);
 }
@@ -244,6 +259,11 @@ function showInterrupted(messages) {
     live.dismiss(app.thread);
     return;
   }
+  if (reattach.attach(app.thread, cut, app.settings)) setRunning(true); // sends wait for its end
+  else offerContinue(cut);
+}
+
+function offerContinue(cut) {
   const thread = app.thread;
   view.interrupted(cut.text, cut.reply, () => {
     live.dismiss(thread);
@@ -260,6 +280,7 @@ function onMessage(raw) {
       window.remi.agentFile = message.agent_file;
       window.remi.packages = message.packages; // what the agent file declared, installed
       window.remi.snapshot = message.snapshot; // booted from dist/snapshot.bin
+      window.remi.bytecode = message.bytecode; // dist/pycache.zip unpacked: nothing compiled from source
       status(`Python ${message.python} ready in ${(message.ready_ms / 1000).toFixed(1)} s`, "ready");
       app.ready = true;
       setRunning(false);
@@ -277,10 +298,9 @@ function onMessage(raw) {
       if (message.thread_id !== app.thread) return;
       const event = message.event;
       window.remi.events.push(event);
-      if (event.type === "text_delta") {
-        if (metrics.firstTokenMs === null) metrics.firstTokenMs = Math.round(performance.now());
-        live.text(event.text);
-      }
+      window.remi.seqs.push(message.seq ?? null);
+      if (event.type === "text_delta" && metrics.firstTokenMs === null) metrics.firstTokenMs = Math.round(performance.now());
+      live.event(event, message.seq);
       if (TERMINAL.has(event.type)) live.end();
       if (event.type === "custom" && event.name === "todo") showPlan(event.data.todos);
       view.event(event);
@@ -296,6 +316,12 @@ function onMessage(raw) {
       return;
     case "files":
       showFiles(message.files);
+      return;
+    case "attached":
+      reattach.attached(message);
+      return;
+    case "forked":
+      branches.forked(message);
       return;
     case "history":
       if (message.thread_id !== app.thread) return;
@@ -349,10 +375,10 @@ async function main() {
   app.settings = loadSettings(defaults);
   bindSettingsPanel($("settings"), defaults, () => app.settings, (values) => {
     app.settings = values;
-    $("agent-label").textContent = describe(values);
+    showAgent(values);
     window.remi.settingsSaved += 1;
   });
-  $("agent-label").textContent = describe(app.settings);
+  showAgent(app.settings);
   await renderThreads();
   $("new-chat").onclick = newChat;
   $("composer").onsubmit = (e) => {
@@ -380,6 +406,11 @@ async function main() {
     banner(`The worker failed: ${e.message || "unknown error"}`);
     window.remi.resolveReady({ error: e.message || "worker error" });
   };
+}
+
+function showAgent(settings) {
+  $("agent-label").textContent = describe(settings);
+  document.body.dataset.agent = settings.mode === "remote" ? "remote" : "page"; // no Edit when remote
 }
 
 function describe(settings) {

@@ -33,10 +33,13 @@ export async function listConversations(mode) {
   return all.filter((c) => (c.mode || "chat") === mode).sort((a, b) => b.updated - a.updated);
 }
 
-// Add the conversation, or mark it updated (it keeps the title of its first message).
-export async function touchConversation(threadId, title, mode) {
+// Add the conversation, or mark it updated (it keeps the title of its first message). `extra`:
+// more fields of a new one (`branch_of`: the thread an edited message branched it from).
+export async function touchConversation(threadId, title, mode, extra = {}) {
   const known = await run("readonly", (store) => store.get(threadId));
-  const conversation = { thread_id: threadId, title: known ? known.title : title, mode, updated: Date.now() };
+  const conversation = known
+    ? { ...known, mode, updated: Date.now() }
+    : { ...extra, thread_id: threadId, title, mode, updated: Date.now() };
   return run("readwrite", (store) => store.put(conversation));
 }
 

@@ -2,7 +2,10 @@
 // neither the message nor the partial answer (the worker's store only gets a run's messages when
 // the run ends), and the messages waiting to be sent after it. A record left by the page before
 // a reload becomes its thread's interrupted message until it is continued or dismissed.
+// With an agent at a URL the record also keeps the run's id, the number (`seq`) of the last event
+// shown and those events (the deltas merged), so that the page can re-attach (reattach.js).
 const WRITE_EVERY_MS = 100;
+const MERGED = new Set(["text_delta", "thinking_delta"]);
 
 function read(key, fallback) {
   try {
@@ -22,23 +25,39 @@ export class LiveRecord {
     this.timer = 0;
     const left = read(this.key, null);
     if (left && typeof left.thread_id === "string" && typeof left.text === "string") {
-      const cuts = { ...this.cuts(), [left.thread_id]: { text: left.text, reply: String(left.reply || "") } };
+      const cuts = { ...this.cuts(), [left.thread_id]: { ...left, reply: String(left.reply || "") } };
       localStorage.setItem(this.cutKey, JSON.stringify(cuts));
     }
     localStorage.removeItem(this.key);
     addEventListener("pagehide", () => this.write());
   }
 
-  // A message was sent in `threadId`: keep it until its run ends.
-  begin(threadId, text) {
-    this.record = { thread_id: threadId, text, reply: "" };
+  // A message was sent in `threadId`: keep it until its run ends. `agentUrl`: the agent at a URL
+  // that runs it (null for the agent in the page).
+  begin(threadId, text, agentUrl = null) {
+    this.record = { thread_id: threadId, text, reply: "", agent_url: agentUrl, run_id: null, seq: 0, events: [] };
     this.write();
   }
 
-  // More of the answer streamed (written at most every WRITE_EVERY_MS, and when the page goes).
-  text(delta) {
+  // A record left by a reload is followed again (re-attached): it is the one in flight again.
+  resume(record) {
+    this.record = record;
+    this.write();
+  }
+
+  // An event of the answer (`seq`: its number in the remote run's log, if any), written at most
+  // every WRITE_EVERY_MS, and when the page goes.
+  event(event, seq) {
     if (!this.record) return;
-    this.record.reply += delta;
+    const record = this.record;
+    if (event.type === "run_start") record.run_id = event.run_id;
+    if (typeof seq === "number") record.seq = seq;
+    if (event.type === "text_delta") record.reply += event.text;
+    if (record.agent_url) {
+      const last = record.events[record.events.length - 1];
+      if (last && MERGED.has(event.type) && last.type === event.type) last.text += event.text;
+      else record.events.push({ ...event });
+    }
     const wait = this.written + WRITE_EVERY_MS - performance.now();
     if (wait <= 0) this.write();
     else if (!this.timer) this.timer = setTimeout(() => this.write(), wait);

@@ -5,7 +5,8 @@
 // the first thing of an answer arrives; the view follows the stream until the user scrolls up
 // (follow.js). A call waiting for approval gets the question in its card (approval.js), and the
 // card then says what was answered: denied, edited (with the arguments used), done or failed.
-// A `task` call's card also shows its sub-agent's work (subagent.js).
+// A `task` call's card also shows its sub-agent's work (subagent.js). A user message gets an
+// "Edit" button below it (branches.js makes the edited message a new branch of the thread).
 import { approvalBox } from "./approval.js";
 import { copyButton, el, part } from "./dom.js";
 import { Follower } from "./follow.js";
@@ -13,7 +14,7 @@ import { renderMarkdown } from "./markdown.js";
 import { SubAgentSection, TASK, makeTaskCard, showJob } from "./subagent.js";
 
 // Events that show nothing by themselves: the typing indicator stays up through them.
-const QUIET = new Set(["run_start", "run_resumed", "turn_start", "turn_end", "checkpoint", "usage", "custom"]);
+const QUIET = new Set(["run_start", "run_resumed", "turn_start", "turn_end", "checkpoint", "usage", "custom", "model_retry"]);
 const DENIED = "The user denied this call"; // how a denied call's result starts (function_tool.py)
 
 function button(className, label, name) {
@@ -34,11 +35,13 @@ function pretty(json) {
 export class ChatView {
   // `copy`: give each finished answer a copy button (not in a sub-agent's log). `onRegenerate()`:
   // what the last answer's "Regenerate" button does (none without it). `onFollow(following)`:
-  // told when the view starts or stops following the stream.
-  constructor(root, { copy = true, onRegenerate = null, onFollow } = {}) {
+  // told when the view starts or stops following the stream. `onEdit(bubble, text)`: what a user
+  // message's "Edit" button does (none without it).
+  constructor(root, { copy = true, onRegenerate = null, onFollow, onEdit = null } = {}) {
     this.root = root;
     this.copy = copy;
     this.onRegenerate = onRegenerate;
+    this.onEdit = onEdit;
     this.follower = new Follower(root, onFollow);
     this.lastUser = null; // the text of the last user message shown
     this.typer = null; // the typing indicator, while it shows
@@ -81,8 +84,27 @@ export class ChatView {
     this.lastUser = text;
     const bubble = el("div", "msg user", text);
     this.add(bubble);
+    if (this.onEdit) bubble.after(this.editAction(bubble, text));
     this.scroll(true);
     return bubble;
+  }
+
+  // The row below a user message with its "Edit" button (beside the bubble, so that the bubble's
+  // text stays the message); disabled while a run streams (`aria-busy` on the root).
+  editAction(bubble, text) {
+    const actions = el("div", "msg-actions user-actions");
+    const edit = button("action edit", "Edit", "Edit this message and send it as a new branch");
+    edit.disabled = this.root.getAttribute("aria-busy") === "true";
+    edit.onclick = () => this.onEdit(bubble, text);
+    actions.append(edit);
+    return actions;
+  }
+
+  // Remove a user message and its "Edit" row.
+  removeUser(bubble) {
+    const next = bubble.nextElementSibling;
+    if (next && next.classList.contains("user-actions")) next.remove();
+    bubble.remove();
   }
 
   // A message waiting for the run in progress to end; removed by the caller once it is sent.
@@ -107,7 +129,7 @@ export class ChatView {
     const note = el("div", "interrupted-note");
     const again = button("action continue", "Continue", "Continue: send the message again");
     again.onclick = () => {
-      asked.remove();
+      this.removeUser(asked);
       bubble.remove();
       onContinue();
     };
@@ -126,6 +148,17 @@ export class ChatView {
     this.typer.append(el("span", "sr-only", "The agent is writing…"));
     this.add(this.typer);
     this.scroll();
+  }
+
+  // The model call failed before its stream started and is tried again (a `model_retry`
+  // event): said beside the typing dots, "retrying (2/4) in 3 s", the reason on hover.
+  retrying(event) {
+    if (!this.typer) this.typing();
+    let note = part(this.typer, ".retry");
+    if (!note) this.typer.append((note = el("span", "retry")));
+    const seconds = event.delay < 10 ? Number(event.delay.toFixed(1)) : Math.round(event.delay);
+    note.textContent = `retrying (${event.attempt}/${event.max_retries}) in ${seconds} s`;
+    note.title = event.reason;
   }
 
   stopTyping() {
@@ -329,6 +362,7 @@ export class ChatView {
       }
       case "tool_result": return this.toolResult(event.call_id, event.name, event.content, event.is_error);
       case "sub_session": return this.subSession(event);
+      case "model_retry": return this.retrying(event);
       case "interrupt":
         for (const info of event.interrupts) this.state(this.card(info.call_id, info.tool_name), "waiting for approval");
         return;

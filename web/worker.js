@@ -28,10 +28,11 @@ function readable(error) {
   return lines.length ? lines[lines.length - 1] : text;
 }
 
-// dist/snapshot.bin (scripts/make_pyodide_snapshot.mjs): the interpreter right after boot, which
-// skips Python's start-up. Any failure (missing, corrupt, another Pyodide build) falls back to a
-// plain boot and says so in the console.
-async function loadSnapshot(url) {
+// dist/snapshot.bin and dist/pycache.zip (src/remi_web/cli/webapp/make_snapshot.mjs): the interpreter
+// right after boot, which skips Python's start-up, and the bytecode of the modules imported before the
+// first run, which skips compiling them. Any failure (missing, corrupt, another Pyodide build) falls
+// back to a plain boot, or to compiling from source, and says so in the console.
+async function fetchBytes(url) {
   const response = await fetch(url);
   if (!response.ok) throw new Error(`HTTP ${response.status}`);
   return new Uint8Array(await response.arrayBuffer());
@@ -39,7 +40,7 @@ async function loadSnapshot(url) {
 
 async function bootPyodide(dist) {
   const options = { indexURL: dist, lockFileURL: dist + "pyodide-lock.json", packages: ["remi-web", "pyodide-http"] };
-  const snapshot = loadSnapshot(dist + "snapshot.bin");
+  const snapshot = fetchBytes(dist + "snapshot.bin");
   snapshot.catch(() => {}); // awaited below; reported there
   try {
     return { pyodide: await loadPyodide({ ...options, _loadSnapshot: snapshot }), snapshot: true };
@@ -49,9 +50,25 @@ async function bootPyodide(dist) {
   return { pyodide: await loadPyodide(options), snapshot: false };
 }
 
+// The bytecode goes next to the sources the wheels put in site-packages (checked-hash .pyc files:
+// one whose source differs is compiled again).
+async function unpackBytecode(pyodide, bytecode) {
+  try {
+    const site = pyodide.runPython("import site; site.getsitepackages()[0]");
+    pyodide.unpackArchive(await bytecode, "zip", { extractDir: site });
+    return true;
+  } catch (error) {
+    console.warn(`remi: compiling from source (no bytecode: ${readable(error)})`);
+    return false;
+  }
+}
+
 async function boot() {
   const dist = new URL("./dist/", import.meta.url).href;
+  const bytecode = fetchBytes(dist + "pycache.zip");
+  bytecode.catch(() => {}); // awaited in unpackBytecode; reported there
   const { pyodide, snapshot } = await bootPyodide(dist);
+  const compiled = await unpackBytecode(pyodide, bytecode);
   const booted = performance.now();
   const response = await fetch(new URL(`./${AGENT_FILE}`, import.meta.url), { cache: "no-store" });
   if (!response.ok) throw new Error(`could not load the agent file ${AGENT_FILE}: HTTP ${response.status}`);
@@ -66,6 +83,7 @@ async function boot() {
     agent_file: AGENT_FILE,
     packages,
     snapshot,
+    bytecode: compiled,
     boot_ms: Math.round(booted - started),
     ready_ms: Math.round(performance.now() - started),
     python: pyodide.runPython("import sys; sys.version.split()[0]"),

@@ -8,7 +8,7 @@ from pydantic import JsonValue
 
 from remi_web.core.ctx import ChatCtx
 from remi_web.core.messages import Message
-from remi_web.core.model_io import ModelRequest, TextChunk
+from remi_web.core.model_io import ModelRequest, RetryChunk, TextChunk
 from remi_web.model import (
     NO_RETRY,
     BadRequestError,
@@ -95,9 +95,14 @@ async def test_rate_limited_twice_then_served(clock: FakeClock) -> None:
             ScriptedResponse.sse(OK),
         ]
     )
-    assert await _run(transport, clock, EXACT) == [TextChunk("ok")]
-    assert len(transport.requests) == 3
+    chunks = await _run(transport, clock, EXACT)
+    assert chunks[-1] == TextChunk("ok") and len(transport.requests) == 3
     assert clock.sleeps == [1.2, 1.0]  # max(hint, backoff) each time
+    # Before each wait the model says so, for a "retrying (1/4) in 1.2 s" on screen.
+    assert [(c.attempt, c.max_retries, c.delay) for c in chunks[:-1] if isinstance(c, RetryChunk)] == [
+        (1, 4, 1.2), (2, 4, 1.0)
+    ]
+    assert all("slow down" in c.reason for c in chunks[:-1] if isinstance(c, RetryChunk))
 
 
 async def test_http_date_retry_after_uses_the_injected_clock(clock: FakeClock) -> None:
@@ -142,7 +147,8 @@ async def test_network_errors_and_connect_timeouts_are_retried(clock: FakeClock)
             ScriptedResponse.sse(OK),
         ]
     )
-    assert await _run(transport, clock, EXACT) == [TextChunk("ok")]
+    chunks = await _run(transport, clock, EXACT)
+    assert [type(c).__name__ for c in chunks] == ["RetryChunk", "RetryChunk", "TextChunk"]
     assert clock.sleeps == [0.5, 1.0]
 
 
@@ -177,3 +183,22 @@ async def test_no_retry_policy(clock: FakeClock) -> None:
     with pytest.raises(ServerError):
         await _run(transport, clock, NO_RETRY)
     assert len(transport.requests) == 1
+
+
+async def test_the_loop_streams_a_model_retry_event_before_the_first_token(clock: FakeClock) -> None:
+    from remi_web.builder import AgentBuilder
+    from remi_web.core.events import ModelRetry, TextDelta
+    from remi_web.core.wire import event_from_json, event_to_json
+
+    transport = ScriptedTransport([_server_error(), ScriptedResponse.sse(OK)])
+    model = OpenAIModel(
+        "m", base_url="http://x.test/v1", api_key="sk-secret-key-123456", transport=transport,
+        clock=clock, retry=EXACT,
+    )
+    events = [e async for e in AgentBuilder().model(model).build().chat("hi")]
+    retries = [e for e in events if isinstance(e, ModelRetry)]
+    assert [(e.attempt, e.max_retries, e.delay) for e in retries] == [(1, 4, 0.5)]
+    assert "boom" in retries[0].reason and "sk-secret" not in retries[0].reason
+    assert events.index(retries[0]) < next(i for i, e in enumerate(events) if isinstance(e, TextDelta))
+    assert event_from_json(event_to_json(retries[0])) == retries[0]
+    assert events[-1].type == "done"

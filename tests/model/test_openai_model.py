@@ -309,7 +309,8 @@ async def test_cancel_during_retry_backoff_stops_waiting() -> None:
     transport = ScriptedTransport([ScriptedResponse.json(500, {"error": {"message": "x"}})])
     ctx = ChatCtx()
     asyncio.get_running_loop().call_later(0.01, ctx.cancel)
-    assert await _run(_model(transport, clock=clock), ctx) == []
+    chunks = await _run(_model(transport, clock=clock), ctx)
+    assert [type(chunk).__name__ for chunk in chunks] == ["RetryChunk"]  # said, then stopped waiting
     assert len(clock.sleeps) == 1 and len(transport.requests) == 1
 
 

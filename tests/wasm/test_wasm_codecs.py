@@ -55,6 +55,7 @@ EVENTS: list[AgentEvent] = [
                                              {"tool": "pub"}, '{"x":1}')]),
     ev.CheckpointEvent(CheckpointId("k1"), RUN, 4, "interrupted"),
     ev.UsageEvent(Usage(10, 20)),
+    ev.ModelRetry(2, 4, 1.5, "the provider failed (HTTP 503)"),
     ev.TurnEnd(2),
     ev.SubSession("c1", "helper", RunId("sub"), {"type": "text_delta", "text": "x"}),
     ev.Custom("note", [1, 2]),

@@ -1,17 +1,17 @@
 """The worker side of the web app: page commands in, wire-format events out.
 
-The page posts JSON commands (`send`, `resume`, `cancel`, `open`, `delete`, `files`); the
-bridge runs the agent and posts one JSON message per event (`{"kind": "event", "thread_id",
-"event"}`, where `event` is the core's wire JSON). `files` is answered with the files of the
-agent file's workspace (`{"kind": "files", "files": [{"path", "size"}]}`). Pure Python, no
-threads: the worker's JavaScript calls `handle()` for each message and passes `post` (its
-`postMessage`).
+The page posts JSON commands (`send`, `resume`, `attach`, `cancel`, `open`, `fork`, `delete`,
+`files`); the bridge runs the agent and posts one JSON message per event (`{"kind": "event",
+"thread_id", "event"}`, where `event` is the core's wire JSON, plus `seq`, the event's number in
+the run's log, for an agent at a URL). `files` is answered with the files of the agent file's
+workspace (`{"kind": "files", "files": [{"path", "size"}]}`). Pure Python, no threads: the
+worker's JavaScript calls `handle()` for each message and passes `post` (its `postMessage`).
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from typing import TYPE_CHECKING, Any
 
 from pydantic import JsonValue, ValidationError
@@ -25,11 +25,14 @@ from ..core.messages import Message
 from ..core.requests import ChatRequest, Resume, Start
 from ..core.store import Store
 from ..core.wire import event_to_json
+from .branches import fork_thread
 from .history import thread_view
 from .settings import SETTINGS_ADAPTER, BrowserSettings
 
 if TYPE_CHECKING:
     from ..tools.filesystem import FileSystem
+    from ..remote.http_agent import HttpAgent
+    from .remote_runs import Attach
 
 AgentFactory = Callable[[BrowserSettings], Agent[ChatRequest, AgentEvent]]
 """Makes the agent for the page's current settings."""
@@ -96,6 +99,13 @@ class WorkerBridge:
         if op == "files":
             self._post(json.dumps({"kind": "files", "files": self.file_list()}))
             return
+        if op == "fork":
+            await self._fork(command)
+            return
+        settings = SETTINGS_ADAPTER().validate_python(command.get("settings") or {})
+        if op == "attach":
+            await self._run(_thread(command), settings, _attach(command, settings))
+            return
         if op == "send":
             text = command.get("text")
             if not isinstance(text, str) or not text.strip():
@@ -109,20 +119,36 @@ class WorkerBridge:
             request = ChatRequest(Resume(run_id, payloads), thread_id=_thread(command))
         else:
             raise BridgeError(f"unknown op {op!r}")
-        settings = SETTINGS_ADAPTER.validate_python(command.get("settings") or {})
-        await self._run(request, settings)
+        await self._run(request.thread_id, settings, request)
 
-    async def _run(self, request: ChatRequest, settings: BrowserSettings) -> None:
+    async def _fork(self, command: dict[str, Any]) -> None:
+        """`fork` {thread_id, before_user, new_thread_id}: the branch is made, then `forked`."""
+        before = command.get("before_user")
+        target = command.get("new_thread_id")
+        if not isinstance(before, int) or isinstance(before, bool):
+            raise BridgeError("`fork` needs `before_user`, the index of a user message (from 0)")
+        if not isinstance(target, str) or not target:
+            raise BridgeError("`fork` needs `new_thread_id`, a non-empty string")
+        source = _thread(command)
+        copied = await fork_thread(self._store, source, before, ThreadId(target))
+        self._post(json.dumps(
+            {"kind": "forked", "thread_id": source, "new_thread_id": target, "copied": copied}
+        ))
+
+    async def _run(
+        self, thread: ThreadId | None, settings: BrowserSettings, action: ChatRequest | Attach
+    ) -> None:
         if self._running is not None:
             raise BridgeError("a run is already streaming; cancel it or wait for it to end")
-        thread = request.thread_id
         prefix = '{"kind":"event","thread_id":' + json.dumps(thread) + ',"event":'
         ctx = ChatCtx(thread_id=thread)
         self._running = ctx
         try:
             agent = self._make_agent(settings)
-            async for event in agent.chat(request, ctx):
-                self._post(prefix + event_to_json(event) + "}")
+            remote = settings.mode == "remote"
+            async for event, seq in self._events(agent, action, ctx, remote):
+                tail = "}" if seq is None else f',"seq":{seq}}}'
+                self._post(prefix + event_to_json(event) + tail)
         except RemiError as error:
             self._post(prefix + event_to_json(ErrorEvent("request", str(error))) + "}")
         except Exception as error:  # the page must hear about every failure
@@ -131,6 +157,48 @@ class WorkerBridge:
         finally:
             self._running = None
             self._post(json.dumps({"kind": "idle", "thread_id": thread}))
+
+    async def _events(
+        self,
+        agent: Agent[ChatRequest, AgentEvent],
+        action: ChatRequest | Attach,
+        ctx: ChatCtx,
+        remote: bool,
+    ) -> AsyncIterator[tuple[AgentEvent, int | None]]:
+        """The run's events, numbered when the agent is at a URL (so a reload can re-attach)."""
+        if remote:  # imported only then: the agent in the page never needs the remote client
+            from ..remote.http_agent import HttpAgent
+            from .remote_runs import Attach, numbered_events
+
+            if isinstance(agent, HttpAgent):
+                if isinstance(action, Attach) and not await self._attachable(agent, action, ctx):
+                    return
+                async for numbered in numbered_events(agent, action, ctx):
+                    yield numbered
+                return
+            if isinstance(action, Attach):
+                raise BridgeError("`attach` needs an agent at a URL (an `HttpAgent`)")
+        assert isinstance(action, ChatRequest)
+        async for event in agent.chat(action, ctx):
+            yield event, None
+
+    async def _attachable(self, agent: HttpAgent, action: Attach, ctx: ChatCtx) -> bool:
+        """Tell the page whether the run can be followed to its end: `{"kind": "attached",
+        "thread_id", "run_id", "status", "attached"}` (and `message` when its status could not be
+        had)."""
+        from .remote_runs import can_follow
+
+        answer: dict[str, JsonValue] = {
+            "kind": "attached", "thread_id": ctx.thread_id, "run_id": action.run_id,
+        }
+        try:
+            info = await agent.status(action.run_id)
+        except RemiError as error:
+            answer.update(status=None, attached=False, message=str(error))
+        else:
+            answer.update(status=info.status, attached=can_follow(info, action.after))
+        self._post(json.dumps(answer))
+        return answer["attached"] is True
 
     def file_list(self) -> list[JsonValue]:
         """The workspace's files, `{"path", "size"}` each, depth first and sorted by name."""
@@ -147,6 +215,21 @@ class WorkerBridge:
         self._post('{"kind":"event","thread_id":' + json.dumps(thread) + ',"event":' + event + "}")
         if not self.busy:
             self._post(json.dumps({"kind": "idle", "thread_id": thread}))
+
+
+def _attach(command: dict[str, Any], settings: BrowserSettings) -> Attach:
+    """`attach` {thread_id, run_id, after}: follow a remote run again after event `after`."""
+    from .remote_runs import Attach
+
+    if settings.mode != "remote":
+        raise BridgeError("`attach` needs an agent at a URL (settings mode `remote`)")
+    run_id = command.get("run_id")
+    after = command.get("after")
+    if not isinstance(run_id, str) or not run_id:
+        raise BridgeError("`attach` needs `run_id`, a non-empty string")
+    if not isinstance(after, int) or isinstance(after, bool) or after < 0:
+        raise BridgeError("`attach` needs `after`, the number of the last event seen (0 or more)")
+    return Attach(RunId(run_id), after)
 
 
 def _thread(command: dict[str, Any]) -> ThreadId:

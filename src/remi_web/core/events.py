@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Annotated, Literal, TypeAlias
 
-from pydantic import Field, JsonValue
+from .schema_types import JsonValue, Tagged
 
 from .content import Content
 from .ids import CheckpointId, InterruptId, RunId, ThreadId
@@ -169,6 +169,18 @@ class UsageEvent:
 
 
 @dataclass(frozen=True, slots=True)
+class ModelRetry:
+    """The model call failed before its stream started and is tried again in `delay` seconds:
+    retry `attempt` of at most `max_retries`, because of `reason` (the error, redacted)."""
+
+    attempt: int
+    max_retries: int
+    delay: float
+    reason: str
+    type: Literal["model_retry"] = field(default="model_retry", kw_only=True)
+
+
+@dataclass(frozen=True, slots=True)
 class TurnEnd:
     """A turn (model call plus its tool round) ended."""
 
@@ -239,13 +251,14 @@ AgentEvent: TypeAlias = Annotated[
     | InterruptEvent
     | CheckpointEvent
     | UsageEvent
+    | ModelRetry
     | TurnEnd
     | SubSession
     | Custom
     | ErrorEvent
     | Cancelled
     | Done,
-    Field(discriminator="type"),
+    Tagged("type"),
 ]
 """Any event of the stream."""
 

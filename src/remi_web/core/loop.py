@@ -15,7 +15,7 @@ import time
 from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass
 
-from pydantic import JsonValue
+from .schema_types import JsonValue
 
 from .compose import Composable
 from .content import content_text
@@ -27,7 +27,14 @@ from .continuation import (
     takeover,
 )
 from .ctx import ChatCtx
-from .errors import CheckpointConflict, MaxTurnsExceeded, RemiError, RunBusy, UncertainOutcome
+from .errors import (
+    CheckpointConflict,
+    MaxTurnsExceeded,
+    RemiError,
+    RunBusy,
+    ToolInputError,
+    UncertainOutcome,
+)
 from .events import (
     AgentEvent,
     Cancelled,
@@ -36,6 +43,7 @@ from .events import (
     Done,
     ErrorEvent,
     InterruptEvent,
+    ModelRetry,
     NeedToolExecution,
     RunResumed,
     RunStart,
@@ -48,8 +56,9 @@ from .events import (
 )
 from .context import CONTEXT_EVENT, ContextPolicy, Fitted
 from .ids import new_run_id, new_thread_id, run_span_id
+from .json_schema import check_tool_definitions, load_jsonschema, validate_arguments
 from .messages import Message, ToolCallRequest
-from .model_io import ChatModel, ModelRequest
+from .model_io import ChatModel, ModelRequest, ToolDefinition
 from .observer import (
     NO_OBSERVER,
     ModelCalled,
@@ -104,6 +113,10 @@ class AgentLoop(Composable[ChatRequest, AgentEvent]):
         tool_timeout: seconds a tool call may take unless the tool sets its own `timeout`.
         context: keeps the history within the model's context window: asked before every
             model call, it may replace older messages with a summary (default: none).
+        check_tools: check request-supplied tools with jsonschema: their schemas when a run
+            starts (`ToolSchemaError`), the model's arguments before a call is handed out
+            (invalid ones go back to the model as a tool error). A WASM guest turns it off
+            (its host checks the schemas; a component carries no jsonschema).
     """
 
     model: ChatModel
@@ -118,6 +131,7 @@ class AgentLoop(Composable[ChatRequest, AgentEvent]):
     lease_seconds: float | None = DEFAULT_LEASE_SECONDS
     tool_timeout: float | None = None
     context: ContextPolicy | None = None
+    check_tools: bool = True
 
     def secrets(self) -> tuple[Secret, ...]:
         """The secret values its traces mask (its redactor's and its model's), so that a
@@ -170,12 +184,16 @@ class AgentLoop(Composable[ChatRequest, AgentEvent]):
         thread_id = request.thread_id or ctx.thread_id or new_thread_id()
         history = await self.store.load_messages(thread_id) if request.thread_id else []
         local = set(self.tools.names())
+        external = [d for d in request.tools if d.name not in local]
+        if external and self.check_tools:
+            await load_jsonschema()
+            check_tool_definitions(external)
         return LoopState(
             run_id=ctx.run_id or new_run_id(),
             thread_id=thread_id,
             messages=[*history, *start.messages],
             history_len=len(history),
-            external_tools=[d for d in request.tools if d.name not in local],
+            external_tools=external,
             overrides=request.overrides,
             metadata={**ctx.metadata, **request.metadata},
             started_at=time.time(),
@@ -282,6 +300,9 @@ class AgentLoop(Composable[ChatRequest, AgentEvent]):
                 # The model's deltas go straight from `step` to the caller: no hop per token.
                 events = self._call_model(state, ctx, watch)
                 first = await anext(events)
+                while type(first) is ModelRetry:  # before the stream: not its first token
+                    yield first
+                    first = await anext(events)
                 first_at = time.time()  # once per call, never per token: time to first token
                 end = first if type(first) is StepEnd else None
                 if end is None:
@@ -367,7 +388,14 @@ class AgentLoop(Composable[ChatRequest, AgentEvent]):
             return
         state.pending_calls = list(message.tool_calls)
         state.completed = []
-        external = {d.name for d in state.external_tools}
+        external = {d.name: d for d in state.external_tools}
+        if self.check_tools and any(c.name in external for c in message.tool_calls):
+            await load_jsonschema()
+            for call in message.tool_calls:
+                refused = _refused(call, external.get(call.name))
+                if refused is not None:  # never handed out: the model reads why, and retries
+                    state.completed.append(refused)
+                    yield ToolResult(call.id, call.name, refused.content, True)
         yield [c for c in message.tool_calls if c.name not in external]
 
     async def _tool_round(
@@ -477,4 +505,15 @@ class AgentLoop(Composable[ChatRequest, AgentEvent]):
         state.round_calls, state.resume_values = [], {}
         async for _ in self._finish(state, claim, "failed"):
             pass
+
+
+def _refused(call: ToolCallRequest, definition: ToolDefinition | None) -> ToolOutcome | None:
+    """The error outcome of an external tool call whose arguments do not fit its schema."""
+    if definition is None:
+        return None
+    try:
+        validate_arguments(call.name, definition.parameters, call.arguments)
+    except ToolInputError as error:
+        return ToolOutcome(call.id, str(error), True, call.name)
+    return None
 

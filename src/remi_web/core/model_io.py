@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Annotated, Literal, TypeAlias
 
-from pydantic import Field, JsonValue
+from .schema_types import JsonValue, Tagged
 
 from .agent import Agent
 from .messages import Message
@@ -70,8 +70,20 @@ class UsageChunk:
     type: Literal["usage"] = field(default="usage", kw_only=True)
 
 
+@dataclass(frozen=True, slots=True)
+class RetryChunk:
+    """The call failed before its stream started; the client tries again in `delay` seconds
+    (retry `attempt` of at most `max_retries`) because of `reason`."""
+
+    attempt: int
+    max_retries: int
+    delay: float
+    reason: str
+    type: Literal["retry"] = field(default="retry", kw_only=True)
+
+
 ModelChunk: TypeAlias = Annotated[
-    TextChunk | ThinkingChunk | ToolCallChunk | UsageChunk, Field(discriminator="type")
+    TextChunk | ThinkingChunk | ToolCallChunk | UsageChunk | RetryChunk, Tagged("type")
 ]
 """Anything a chat model streams."""
 

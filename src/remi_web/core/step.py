@@ -13,15 +13,27 @@ from .events import (
     ThinkingDelta,
     ToolCallArgsDelta,
     ToolCallReady,
+    ModelRetry,
     ToolCallStart,
     UsageEvent,
 )
 from .ids import new_id
 from .messages import Message, ToolCallRequest
-from .model_io import ChatModel, ModelRequest, TextChunk, ThinkingChunk, ToolCallChunk, UsageChunk
+from .model_io import (
+    ChatModel,
+    ModelRequest,
+    RetryChunk,
+    TextChunk,
+    ThinkingChunk,
+    ToolCallChunk,
+    UsageChunk,
+)
 from .usage import Usage
 
-StepEvent = TextDelta | ThinkingDelta | ToolCallStart | ToolCallArgsDelta | ToolCallReady | UsageEvent
+StepEvent = (
+    TextDelta | ThinkingDelta | ToolCallStart | ToolCallArgsDelta | ToolCallReady | UsageEvent
+    | ModelRetry
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,6 +96,8 @@ async def step(
                 elif type(chunk) is UsageChunk:
                     usage = usage + chunk.usage
                     yield UsageEvent(chunk.usage)
+                elif type(chunk) is RetryChunk:
+                    yield ModelRetry(chunk.attempt, chunk.max_retries, chunk.delay, chunk.reason)
                 if guard.cancelled:
                     cancelled = True
                     break

@@ -281,6 +281,8 @@ _EVENTS: dict[type, Any] = {
     ev.CheckpointEvent: lambda e: wit.Event_Checkpoint(
         wit.Checkpoint(e.checkpoint_id, e.run_id, e.sequence, e.status)),
     ev.UsageEvent: lambda e: wit.Event_Usage(_usage_out(e.usage)),
+    ev.ModelRetry: lambda e: wit.Event_ModelRetry(
+        wit.ModelRetry(e.attempt, e.max_retries, e.delay, e.reason)),
     ev.TurnEnd: lambda e: wit.Event_TurnEnd(e.turn),
     ev.SubSession: lambda e: wit.Event_SubSession(
         wit.SubSession(e.parent_call_id, e.agent_name, e.sub_run_id, dumps(e.event))),

@@ -10,12 +10,12 @@ from collections.abc import AsyncIterator, Awaitable, Mapping
 from types import TracebackType
 from typing import TypeVar
 
-from pydantic import JsonValue
+from ..core.schema_types import JsonValue
 
 from ..core.compose import Composable
 from ..core.ctx import ChatCtx
 from ..core.errors import ModelError
-from ..core.model_io import ModelChunk, ModelRequest
+from ..core.model_io import ModelChunk, ModelRequest, RetryChunk
 from ..core.abort import Aborted, IoGuard
 from ..core.secrets import header_secrets, secret_values
 from .errors import ModelHTTPError, StreamError
@@ -185,7 +185,12 @@ class OpenAIModel(Composable[ModelRequest, ModelChunk]):
         deadline = None if total is None else asyncio.get_running_loop().time() + total
         response: HttpResponse | None = None
         try:
-            response = await self._open(http_request, model, guard, deadline)
+            async for opened in self._open(http_request, model, guard, deadline):
+                if isinstance(opened, RetryChunk):
+                    yield opened
+                else:
+                    response = opened
+            assert response is not None
             if response.headers.get("content-type", "").startswith("application/json"):
                 data = await self._io(response.read(), guard, deadline)
                 for chunk in completion_to_chunks(_json(data)):
@@ -237,8 +242,9 @@ class OpenAIModel(Composable[ModelRequest, ModelChunk]):
 
     async def _open(
         self, request: HttpRequest, model: str, guard: IoGuard, deadline: float | None
-    ) -> HttpResponse:
-        """Send with retries until a 2xx response; raise the typed error otherwise."""
+    ) -> AsyncIterator[RetryChunk | HttpResponse]:
+        """Send with retries until a 2xx response (the last item), saying before each wait
+        why and for how long (a `RetryChunk`); raise the typed error otherwise."""
         retries = 0
         waited = 0.0
         while True:
@@ -250,7 +256,8 @@ class OpenAIModel(Composable[ModelRequest, ModelChunk]):
                 _log.debug("POST %s model=%s attempt=%d", self._where, model, retries + 1)
                 response = await self._io(self._transport.send(request), guard, deadline)
                 if 200 <= response.status < 300:
-                    return response
+                    yield response
+                    return
                 body = await self._io(response.read(_ERROR_BODY_LIMIT), guard, deadline)
                 raise error_from_response(
                     response.status,
@@ -265,13 +272,12 @@ class OpenAIModel(Composable[ModelRequest, ModelChunk]):
                 delay = self.retry.delay(retries, error, waited)
                 if delay is None:
                     raise
+                reason = redact(str(error), self._key.reveal())
                 _log.warning(
                     "model call failed (%s); retry %d/%d in %.2f s",
-                    redact(str(error), self._key.reveal()),
-                    retries + 1,
-                    self.retry.max_retries,
-                    delay,
+                    reason, retries + 1, self.retry.max_retries, delay,
                 )
+                yield RetryChunk(retries + 1, self.retry.max_retries, delay, reason)
                 await self._io(self._clock.sleep(delay), guard, deadline)
                 waited += delay
                 retries += 1

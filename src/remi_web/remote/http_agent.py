@@ -104,6 +104,16 @@ class HttpAgent(Composable[ChatRequest, AgentEvent]):
         if isinstance(request, str):
             request = ChatRequest.user(request)
         ctx = ctx if ctx is not None else ChatCtx()
+        stream, response = await self.open_stream(request, ctx)
+        async for event in stream.events(response):
+            if isinstance(event, InterruptEvent):
+                self._remember(event)
+            yield event
+
+    async def open_stream(self, request: ChatRequest, ctx: ChatCtx) -> tuple[RemoteStream, HttpResponse]:
+        """Send `request` (with the approval tokens a resume needs); the reader of the run's
+        events and the response it reads first (`stream.events(response)`; `stream.last_id`
+        is then the sequence number of the last event read). Raises as `chat` does."""
         action = request.input
         if isinstance(action, Start):
             path, run_id = RUNS_PATH, None
@@ -112,24 +122,21 @@ class HttpAgent(Composable[ChatRequest, AgentEvent]):
             path, run_id = run_path(action.run_id, "resume"), action.run_id
         else:
             path, run_id = run_path(action.run_id, "tool-results"), action.run_id
-        body = CHAT_REQUEST_ADAPTER.dump_json(request)
+        body = CHAT_REQUEST_ADAPTER().dump_json(request)
         response = await self.send("POST", path, body, {"accept": EVENT_STREAM})
         stream = RemoteStream(self, ctx, response.headers.get(RUN_ID_HEADER) or run_id)
         stream.last_id = _int(response.headers.get(STREAM_AFTER_HEADER))
-        async for event in stream.events(response):
-            if isinstance(event, InterruptEvent):
-                self._remember(event)
-            yield event
+        return stream, response
 
     async def status(self, run_id: str) -> RunInfo:
         """The run's status and what it waits for (`GET /v1/runs/{run_id}`)."""
         response = await self.send("GET", run_path(run_id))
-        return RUN_INFO_ADAPTER.validate_json(await response.read(_DOCUMENT_LIMIT))
+        return RUN_INFO_ADAPTER().validate_json(await response.read(_DOCUMENT_LIMIT))
 
     async def cancel(self, run_id: str) -> RunInfo:
         """Cancel the run on the server (running or paused); its status afterwards."""
         response = await self.send("POST", run_path(run_id, "cancel"), b"{}")
-        return RUN_INFO_ADAPTER.validate_json(await response.read(_DOCUMENT_LIMIT))
+        return RUN_INFO_ADAPTER().validate_json(await response.read(_DOCUMENT_LIMIT))
 
     async def events(self, run_id: str, after: int = 0) -> HttpResponse:
         """The raw event stream of a run from event `after` on (`Last-Event-ID`)."""

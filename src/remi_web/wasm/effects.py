@@ -7,13 +7,13 @@ import logging
 from collections import deque
 from collections.abc import AsyncIterator
 
-from pydantic import JsonValue
+from ..core.schema_types import JsonValue
 
 from ..core.ctx import ChatCtx
 from ..core.errors import RemiError, ToolInputError
 from ..core.events import ToolProgress
 from ..core.ids import RunId, ThreadId
-from ..core.model_io import ChatModel, ModelChunk
+from ..core.model_io import ChatModel, ModelChunk, RetryChunk
 from ..core.registry import ToolRegistry
 from ..core.checkpoint_codec import decode_checkpoint, encode_checkpoint
 from ..core.store import Store
@@ -101,7 +101,10 @@ class HostEffects:
         if stream is None:
             return Failure("guest_protocol", f"No model call {call} is open.")
         try:
-            return ModelChunkReply(await anext(stream))
+            chunk = await anext(stream)
+            while isinstance(chunk, RetryChunk):  # the guest's WIT has no retry notice
+                chunk = await anext(stream)
+            return ModelChunkReply(chunk)
         except StopAsyncIteration:
             self._streams.pop(call, None)
             return ModelEnd()

@@ -12,7 +12,7 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-from pydantic import JsonValue
+from ..core.schema_types import JsonValue
 from wasmtime.component import Record, Variant
 
 from ..core import content as core_content
@@ -291,6 +291,7 @@ _EVENTS: dict[str, Callable[[Any], ev.AgentEvent]] = {
     "checkpoint": lambda e: ev.CheckpointEvent(
         CheckpointId(_f(e, "checkpoint-id")), RunId(_f(e, "run-id")), e.sequence, e.status),
     "usage": lambda e: ev.UsageEvent(_usage_in(e)),
+    "model-retry": lambda e: ev.ModelRetry(e.attempt, _f(e, "max-retries"), e.delay, e.reason),
     "turn-end": lambda e: ev.TurnEnd(e),
     "sub-session": lambda e: ev.SubSession(
         _f(e, "parent-call-id"), _f(e, "agent-name"), RunId(_f(e, "sub-run-id")),

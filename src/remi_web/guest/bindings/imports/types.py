@@ -278,6 +278,13 @@ class Done:
     text: str
     usage: Usage
 
+@dataclass
+class ModelRetry:
+    attempt: int
+    max_retries: int
+    delay: float
+    reason: str
+
 
 @dataclass
 class Event_RunStart:
@@ -350,6 +357,11 @@ class Event_Usage:
 
 
 @dataclass
+class Event_ModelRetry:
+    value: ModelRetry
+
+
+@dataclass
 class Event_TurnEnd:
     value: int
 
@@ -379,7 +391,7 @@ class Event_Done:
     value: Done
 
 
-Event = Union[Event_RunStart, Event_RunResumed, Event_TurnStart, Event_TextDelta, Event_ThinkingDelta, Event_ToolCallStart, Event_ToolCallArgsDelta, Event_ToolCallReady, Event_ToolProgress, Event_ToolResult, Event_NeedToolExecution, Event_Interrupt, Event_Checkpoint, Event_Usage, Event_TurnEnd, Event_SubSession, Event_Custom, Event_Error, Event_Cancelled, Event_Done]
+Event = Union[Event_RunStart, Event_RunResumed, Event_TurnStart, Event_TextDelta, Event_ThinkingDelta, Event_ToolCallStart, Event_ToolCallArgsDelta, Event_ToolCallReady, Event_ToolProgress, Event_ToolResult, Event_NeedToolExecution, Event_Interrupt, Event_Checkpoint, Event_Usage, Event_ModelRetry, Event_TurnEnd, Event_SubSession, Event_Custom, Event_Error, Event_Cancelled, Event_Done]
 
 
 @dataclass
