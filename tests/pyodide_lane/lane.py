@@ -1,6 +1,8 @@
-"""Runs inside Pyodide (loaded by run_lane.mjs): pytest on the marked tests, returning a JSON summary.
+"""Runs inside Pyodide: pytest on the lane's test files, returning one outcome per test as JSON.
 
-Not a test module: the native suite never imports it.
+Not a test module: the native suite never imports it. The host side
+(`pyodide_lane_plugin.py`, in the lane's pytest-pyodide run) copies tests/ into Pyodide and calls
+`run_tests` there once, with `callPromising`.
 
 pytest-asyncio runs each async test with `asyncio.Runner(...).run(coro)`. Under Pyodide the one
 event loop, the WebLoop, is always "running", so the stock Runner refuses to start
@@ -98,29 +100,43 @@ class Recorder:
 
 
 def environment() -> dict[str, Any]:
-    """The interpreter the lane runs on; raises unless it is Python 3.14 under Emscripten."""
+    """The interpreter and JavaScript runtime the lane runs on; raises unless Python 3.14 under Emscripten."""
+    import js  # type: ignore[import-not-found]
+    from pyodide.ffi import can_run_sync  # type: ignore[import-not-found]
+
     import remi_web
 
+    navigator = getattr(js, "navigator", None)
+    factory = getattr(js, "indexedDB", None)
     env = {
         "platform": sys.platform,
         "version": sys.version,
         "version_info": list(sys.version_info[:3]),
         "remi_web_file": remi_web.__file__,
         "pytest": pytest.__version__,
+        "jspi": bool(can_run_sync()),
+        "user_agent": None if navigator is None else str(navigator.userAgent),
+        # "IDBFactory" is a browser's own IndexedDB; fake-indexeddb's factory is an "FDBFactory".
+        "indexeddb": None if factory is None else str(factory.constructor.name),
     }
     if sys.platform != "emscripten" or sys.version_info[:2] != (3, 14):
         raise RuntimeError(f"expected Python 3.14 on emscripten, got {sys.version} on {sys.platform}")
     return env
 
 
-def run_lane(root: str, args: list[str]) -> str:
-    """`pytest -m pyodide ARGS` in `root` (holding pyproject.toml and tests/); the JSON summary."""
+def run_tests(root: str, files: list[str]) -> str:
+    """`pytest -m pyodide FILES` in `root` (holding pyproject.toml and tests/); the JSON summary."""
     env = environment()
+    here = os.getcwd()
     os.chdir(root)
-    recorder = Recorder()
-    started = time.perf_counter()
-    plugins = [WebLoopRunnerPlugin(), recorder]
-    exit_code = int(pytest.main(["-p", "no:cacheprovider", "-m", "pyodide", *args], plugins=plugins))
+    try:
+        recorder = Recorder()
+        started = time.perf_counter()
+        plugins = [WebLoopRunnerPlugin(), recorder]
+        args = ["-p", "no:cacheprovider", "--color=no", "-m", "pyodide", *files]
+        exit_code = int(pytest.main(args, plugins=plugins))
+    finally:
+        os.chdir(here)
     return json.dumps(
         {
             "exit_code": exit_code,
