@@ -72,7 +72,8 @@ def test_the_union_holds_the_whole_vocabulary() -> None:
     assert names == {
         "run_start", "run_resumed", "turn_start", "text_delta", "thinking_delta",
         "tool_call_start", "tool_call_args_delta", "tool_call_ready", "tool_progress",
-        "tool_result", "need_tool_execution", "interrupt", "checkpoint", "usage", "model_retry",
+        "tool_result", "need_tool_execution", "interrupt", "interrupt_answered", "checkpoint",
+        "usage", "model_retry",
         "turn_end", "sub_session", "custom", "error", "cancelled", "done",
     }
     public = {n for n in dir(events_module) if isinstance(getattr(events_module, n), type)}

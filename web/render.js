@@ -366,6 +366,12 @@ export class ChatView {
       case "interrupt":
         for (const info of event.interrupts) this.state(this.card(info.call_id, info.tool_name), "waiting for approval");
         return;
+      case "interrupt_answered": { // the agent's InterruptRouter answered; no human was asked
+        const card = this.card(event.call_id, event.tool_name);
+        const verb = { approve: "auto-approved", deny: "denied" }[event.decision] || "answered";
+        part(card, ".progress").textContent = `${verb} by policy (${event.rule})`;
+        return this.state(card, `${verb} by policy`);
+      }
       case "need_tool_execution":
         return this.error("The agent asked the page to run tools it does not have: " +
           event.calls.map((call) => call.name).join(", "));

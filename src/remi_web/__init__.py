@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from .core.outcome import ToolOutcome
     from .core.requests import ChatRequest, Resume, Start, ToolResults
     from .core.usage import Usage
+    from .core.usage_limits import UsageLimits
 
     # Events and their one JSON form
     from .core.events import (
@@ -33,6 +34,7 @@ if TYPE_CHECKING:
         Custom,
         Done,
         ErrorEvent,
+        InterruptAnswered,
         InterruptEvent,
         InterruptInfo,
         ModelRetry,
@@ -57,6 +59,7 @@ if TYPE_CHECKING:
     from .builder import AgentBuilder
     from .core.compose import boxed, layer, map_err, map_request, map_response
     from .core.function_tool import tool
+    from .core.interrupt_router import InterruptRouter
     from .core.layers import RetryLayer
     from .core.loop import AgentLoop
     from .core.step import step
@@ -72,9 +75,11 @@ if TYPE_CHECKING:
         RunNotResumable,
         ToolInputError,
         ToolSchemaError,
+        UsageLimitExceeded,
     )
 
     # Models, stores and agents every README example uses
+    from .model.fallback import FallbackModel
     from .model.openai import OpenAIModel
     from .remote.http_agent import HttpAgent
     from .stores.memory import MemoryStore
@@ -96,8 +101,10 @@ _HOMES: dict[str, tuple[str, ...]] = {
     "core.outcome": ("ToolOutcome",),
     "core.requests": ("ChatRequest", "Resume", "Start", "ToolResults"),
     "core.usage": ("Usage",),
+    "core.usage_limits": ("UsageLimits",),
     "core.events": (
-        "AgentEvent", "Cancelled", "CheckpointEvent", "Custom", "Done", "ErrorEvent", "InterruptEvent",
+        "AgentEvent", "Cancelled", "CheckpointEvent", "Custom", "Done", "ErrorEvent",
+        "InterruptAnswered", "InterruptEvent",
         "InterruptInfo", "ModelRetry", "NeedToolExecution", "RunResumed", "RunStart", "SubSession",
         "TextDelta", "ThinkingDelta", "ToolCallArgsDelta", "ToolCallReady", "ToolCallStart",
         "ToolProgress", "ToolResult", "TurnEnd", "TurnStart", "UsageEvent",
@@ -106,13 +113,15 @@ _HOMES: dict[str, tuple[str, ...]] = {
     "builder": ("AgentBuilder",),
     "core.compose": ("boxed", "layer", "map_err", "map_request", "map_response"),
     "core.function_tool": ("tool",),
+    "core.interrupt_router": ("InterruptRouter",),
     "core.layers": ("RetryLayer",),
     "core.loop": ("AgentLoop",),
     "core.step": ("step",),
     "core.errors": (
         "ConfigurationError", "MaxTurnsExceeded", "ModelError", "RemiError", "RequestError", "RunNotFound",
-        "RunNotResumable", "ToolInputError", "ToolSchemaError",
+        "RunNotResumable", "ToolInputError", "ToolSchemaError", "UsageLimitExceeded",
     ),
+    "model.fallback": ("FallbackModel",),
     "model.openai": ("OpenAIModel",),
     "remote.http_agent": ("HttpAgent",),
     "stores.memory": ("MemoryStore",),
@@ -174,20 +183,21 @@ __all__ = [
     "Tool", "ToolCtx", "ToolDefinition",
     # Core types
     "ChatCtx", "ChatRequest", "Content", "Message", "Resume", "Start", "ToolCallRequest",
-    "ToolOutcome", "ToolResults", "Usage",
+    "ToolOutcome", "ToolResults", "Usage", "UsageLimits",
     # Events
     "AgentEvent", "Cancelled", "CheckpointEvent", "Custom", "Done", "ErrorEvent",
-    "InterruptEvent", "InterruptInfo", "ModelRetry", "NeedToolExecution", "RunResumed", "RunStart",
+    "InterruptAnswered", "InterruptEvent", "InterruptInfo", "ModelRetry", "NeedToolExecution",
+    "RunResumed", "RunStart",
     "SubSession", "TextDelta", "ThinkingDelta", "ToolCallArgsDelta", "ToolCallReady",
     "ToolCallStart", "ToolProgress", "ToolResult", "TurnEnd", "TurnStart", "UsageEvent",
     "event_from_json", "event_to_json",
     # Building agents
-    "AgentBuilder", "AgentLoop", "RetryLayer", "boxed", "layer", "map_err", "map_request",
+    "AgentBuilder", "AgentLoop", "InterruptRouter", "RetryLayer", "boxed", "layer", "map_err", "map_request",
     "map_response", "step", "tool",
     # Errors
     "ConfigurationError", "MaxTurnsExceeded", "ModelError", "RemiError", "RequestError",
-    "RunNotFound", "RunNotResumable", "ToolInputError", "ToolSchemaError",
+    "RunNotFound", "RunNotResumable", "ToolInputError", "ToolSchemaError", "UsageLimitExceeded",
     # Models, stores, agents
-    "HttpAgent", "MemoryStore", "OpenAIModel", "PostgresStore", "SQLiteStore", "ScriptedModel",
+    "FallbackModel", "HttpAgent", "MemoryStore", "OpenAIModel", "PostgresStore", "SQLiteStore", "ScriptedModel",
     "ToolCall", "create_app",
 ]

@@ -21,6 +21,8 @@ from .core.secrets import Redactor, SecretValue, secrets_of
 from .core.store import Store
 from .stores.memory import MemoryStore
 from .core.tool import Tool
+from .core.interrupt_router import InterruptRouter
+from .core.usage_limits import UsageLimits
 
 
 
@@ -36,7 +38,8 @@ class AgentBuilder(CopyingBuilder, Generic[M]):
 
     __slots__ = (
         "_model", "_tools", "_system", "_max_turns", "_store", "_defaults", "_tracer",
-        "_redactor", "_name", "_tool_timeout", "_lease_seconds",
+        "_redactor", "_name", "_tool_timeout", "_lease_seconds", "_interrupt_router",
+        "_usage_limits",
     )
 
     def __init__(self: AgentBuilder[NoModel]) -> None:
@@ -51,6 +54,8 @@ class AgentBuilder(CopyingBuilder, Generic[M]):
         self._name = "AgentLoop"
         self._tool_timeout: float | None = None
         self._lease_seconds: float | None = DEFAULT_LEASE_SECONDS
+        self._interrupt_router: InterruptRouter | None = None
+        self._usage_limits: UsageLimits | None = None
 
     def model(
         self,
@@ -84,6 +89,25 @@ class AgentBuilder(CopyingBuilder, Generic[M]):
         built: AgentBuilder[M] = self._with(_max_turns=turns)
         return built
 
+    def usage_limits(
+        self,
+        limits: UsageLimits | None = None,
+        *,
+        requests: int | None = None,
+        input_tokens: int | None = None,
+        output_tokens: int | None = None,
+        total_tokens: int | None = None,
+        tool_calls: int | None = None,
+    ) -> AgentBuilder[M]:
+        """Limit each run's model calls, tokens and tool calls (None: no limit): a run that
+        would pass one stops with a `usage_limit_exceeded` error and can be resumed with
+        higher limits (`ChatRequest.overrides.usage_limits`). Give a `UsageLimits` or the
+        limits one by one."""
+        if limits is None:
+            limits = UsageLimits(requests, input_tokens, output_tokens, total_tokens, tool_calls)
+        built: AgentBuilder[M] = self._with(_usage_limits=limits)
+        return built
+
     def store(self, store: Store) -> AgentBuilder[M]:
         """Keep checkpoints and threads in `store` (default: a new `MemoryStore`)."""
         built: AgentBuilder[M] = self._with(_store=store)
@@ -103,6 +127,12 @@ class AgentBuilder(CopyingBuilder, Generic[M]):
         if seconds is not None and seconds <= 0:
             raise ConfigurationError(f"lease must be positive, got {seconds}.")
         built: AgentBuilder[M] = self._with(_lease_seconds=seconds)
+        return built
+
+    def interrupt_router(self, router: InterruptRouter | None) -> AgentBuilder[M]:
+        """Answer interrupts by policy (`InterruptRouter`: approve read-only tools, deny past
+        a budget...) before they reach a human; the others still pause the run."""
+        built: AgentBuilder[M] = self._with(_interrupt_router=router)
         return built
 
     def name(self, name: str) -> AgentBuilder[M]:
@@ -152,4 +182,6 @@ class AgentBuilder(CopyingBuilder, Generic[M]):
             name=self._name,
             lease_seconds=self._lease_seconds,
             tool_timeout=self._tool_timeout,
+            interrupt_router=self._interrupt_router,
+            usage_limits=self._usage_limits,
         )

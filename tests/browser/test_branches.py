@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from remi_web.browser.branches import fork_thread
+from remi_web.core.errors import ThreadExists
 from remi_web.core.ids import ThreadId
 from remi_web.core.messages import Message, ToolCallRequest
 from remi_web.stores.memory import MemoryStore
@@ -52,8 +53,8 @@ async def test_bad_branches_are_refused() -> None:
     store = await _store()
     with pytest.raises(ValueError, match="0 or more"):
         await fork_thread(store, SOURCE, -1, BRANCH)
-    with pytest.raises(ValueError, match="new thread id"):
+    with pytest.raises(ThreadExists, match="new thread id"):
         await fork_thread(store, SOURCE, 0, SOURCE)
     await fork_thread(store, SOURCE, 1, BRANCH)
-    with pytest.raises(ValueError, match="already has messages"):
+    with pytest.raises(ThreadExists, match="already has messages"):
         await fork_thread(store, SOURCE, 1, BRANCH)

@@ -148,7 +148,7 @@ async def _run(model: OpenAIModel, ctx: ChatCtx | None = None) -> list[ModelChun
 
 async def test_streams_through_fetch_and_releases_the_reader(page: Page) -> None:
     page.pieces = [HELLO[:20], HELLO[20:41], HELLO[41:]]  # splits inside "é" too
-    assert await _run(_model()) == [TextChunk("Hé"), UsageChunk(Usage(1, 1))]
+    assert await _run(_model()) == [TextChunk("Hé"), UsageChunk(Usage(1, 1), "m")]
     url, init = page.calls[0]
     assert url == "http://127.0.0.1:8765/v1/chat/completions"
     assert init["method"] == "POST" and isinstance(init["body"], bytes)

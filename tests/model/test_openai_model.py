@@ -83,7 +83,9 @@ async def _run(model: OpenAIModel, ctx: ChatCtx | None = None) -> list[ModelChun
 async def test_streams_text_and_usage_and_sends_a_proper_request() -> None:
     transport = ScriptedTransport([ScriptedResponse.sse(HELLO)])
     model = _model(transport, temperature=0.2, extra_headers={"x-team": "a"})
-    assert await _run(model) == [TextChunk("Hello"), TextChunk(" world"), UsageChunk(Usage(3, 2))]
+    assert await _run(model) == [
+        TextChunk("Hello"), TextChunk(" world"), UsageChunk(Usage(3, 2), "gpt-test")
+    ]
     [sent] = transport.requests
     assert sent.method == "POST"
     assert sent.url == "https://llm.example.test/v1/chat/completions"
@@ -100,7 +102,7 @@ async def test_bytes_split_anywhere_give_the_same_chunks() -> None:
     assert await _run(_model(transport)) == [
         TextChunk("Hello"),
         TextChunk(" world"),
-        UsageChunk(Usage(3, 2)),
+        UsageChunk(Usage(3, 2), "gpt-test"),
     ]
 
 
@@ -263,7 +265,7 @@ async def test_json_answer_from_a_server_that_ignores_stream() -> None:
         "usage": {"prompt_tokens": 1, "completion_tokens": 1},
     }
     transport = ScriptedTransport([ScriptedResponse.json(200, completion)])
-    assert await _run(_model(transport)) == [TextChunk("whole"), UsageChunk(Usage(1, 1))]
+    assert await _run(_model(transport)) == [TextChunk("whole"), UsageChunk(Usage(1, 1), "gpt-test")]
 
 
 async def test_cancel_while_waiting_for_bytes_closes_the_stream_at_once() -> None:

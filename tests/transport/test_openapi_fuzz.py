@@ -52,6 +52,10 @@ def test_the_document_is_valid_openapi_3_1_covering_every_route() -> None:
         ("POST", "/v1/runs/{run_id}/recover"),
         ("GET", "/v1/runs/{run_id}"),
         ("GET", "/v1/runs/{run_id}/events"),
+        ("GET", "/v1/threads/{thread_id}"),
+        ("POST", "/v1/threads/{thread_id}/fork"),
+        ("GET", "/v1/threads/{thread_id}/export"),
+        ("POST", "/v1/threads/import"),
         ("GET", "/healthz"),
         ("GET", OPENAPI_PATH),
     }
@@ -84,9 +88,9 @@ async def test_fuzzing_every_operation_finds_no_5xx_and_only_documented_errors(
     async with agent_server(token=TOKEN) as root:
         async with httpx.AsyncClient(timeout=30, headers=AUTH) as client:
             frames = await post_run(client, f"{root}/v1/runs", chat_body("What is 2+3?"))
-        run_id = str(frames[0].data["run_id"])
+        run_id, thread_id = str(frames[0].data["run_id"]), str(frames[0].data["thread_id"])
         # schemathesis is synchronous (requests): fuzz from a thread while this loop serves
-        report = await asyncio.to_thread(fuzz, root, run_id)
+        report = await asyncio.to_thread(fuzz, root, run_id, thread_id)
         async with httpx.AsyncClient(timeout=30) as client:
             health = await client.get(f"{root}/healthz")
     assert health.status_code == 200  # the server survived
@@ -107,6 +111,10 @@ API_OPERATIONS = {
     "POST /v1/runs/{run_id}/recover",
     "GET /v1/runs/{run_id}",
     "GET /v1/runs/{run_id}/events",
+    "GET /v1/threads/{thread_id}",
+    "POST /v1/threads/{thread_id}/fork",
+    "GET /v1/threads/{thread_id}/export",
+    "POST /v1/threads/import",
     "GET /healthz",
 }
 
@@ -120,8 +128,9 @@ class Report:
     failures: list[str] = field(default_factory=list)
 
 
-def fuzz(root: str, run_id: str) -> Report:
-    """Every operation, positive and negative data, on a random run id and on a real run."""
+def fuzz(root: str, run_id: str, thread_id: str) -> Report:
+    """Every operation, positive and negative data, on a random run (thread) id and on a real
+    run (and its thread)."""
     schema = schemathesis.openapi.from_url(root + OPENAPI_PATH, headers=AUTH, timeout=30)
     report = Report()
     with requests.Session() as session:
@@ -149,7 +158,11 @@ def fuzz(root: str, run_id: str) -> Report:
         for result in schema.get_all_operations():
             operation = result.ok()
             report.operations.append(operation.label)
-            runs = [None, {"run_id": run_id}] if "{run_id}" in operation.path else [None]
+            runs: list[dict[str, str] | None] = [None]
+            if "{run_id}" in operation.path:
+                runs.append({"run_id": run_id})
+            if "{thread_id}" in operation.path:
+                runs.append({"thread_id": thread_id})
             for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
                 for path_parameters in runs:
                     strategy = operation.as_strategy(

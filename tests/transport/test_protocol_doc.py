@@ -82,3 +82,26 @@ def test_every_error_code_the_server_can_answer_is_documented() -> None:
     table = set(re.findall(r"^\| \d{3} \| (.+?) \|", DOC, re.MULTILINE))
     documented = {code for cell in table for code in re.findall(r"`(\w+)`", cell)}
     assert codes <= documented, sorted(codes - documented)
+
+
+def test_the_thread_examples_parse() -> None:
+    from remi_web.core.threads import fork_point, read_bundle
+    from remi_web.remote.thread_protocol import (
+        FORK_REQUEST_ADAPTER,
+        THREAD_CREATED_ADAPTER,
+        THREAD_INFO_ADAPTER,
+    )
+
+    requests = {name: body for kind, name, body in EXAMPLES if kind == "thread-request"}
+    assert set(requests) == {"read", "fork"}
+    assert requests["read"].startswith("GET /v1/threads/thread-42 ")
+    head, _, body = requests["fork"].partition("\n\n")
+    assert head.startswith("POST /v1/threads/thread-42/fork ")
+    fork = FORK_REQUEST_ADAPTER().validate_json(body)
+    (info,) = [body for kind, _, body in EXAMPLES if kind == "thread-info"]
+    messages = THREAD_INFO_ADAPTER().validate_json(info).messages
+    (created,) = [body for kind, _, body in EXAMPLES if kind == "thread-created"]
+    assert fork.at is not None
+    assert THREAD_CREATED_ADAPTER().validate_json(created).messages == fork_point(messages, fork.at)
+    (bundle,) = [body for kind, _, body in EXAMPLES if kind == "thread-bundle"]
+    assert read_bundle(json.loads(bundle))[1] == messages

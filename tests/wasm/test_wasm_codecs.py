@@ -28,7 +28,8 @@ from remi_web.core.model_io import (
     ToolDefinition,
     UsageChunk,
 )
-from remi_web.core.requests import Start
+from remi_web.core.requests import Resume, RunOverrides, Start
+from remi_web.core.usage_limits import UsageLimits
 from remi_web.core.usage import Usage
 from remi_web.guest import protocol as p
 from remi_web.guest.toolchain import BINDINGS_MODULE, generate_bindings
@@ -53,8 +54,11 @@ EVENTS: list[AgentEvent] = [
     ev.NeedToolExecution(RUN, [ToolCallRequest("c2", "ext", "{}")]),
     ev.InterruptEvent(RUN, [ev.InterruptInfo(InterruptId("i1"), "c1", "pub", "approval",
                                              {"tool": "pub"}, '{"x":1}')]),
+    ev.InterruptAnswered(RUN, InterruptId("i2"), "c3", "read_file", "approval", "approve",
+                         {"approved": True}, "approve tool=read_file"),
     ev.CheckpointEvent(CheckpointId("k1"), RUN, 4, "interrupted"),
     ev.UsageEvent(Usage(10, 20)),
+    ev.UsageEvent(Usage(10, 20), "gpt-fallback"),
     ev.ModelRetry(2, 4, 1.5, "the provider failed (HTTP 503)"),
     ev.TurnEnd(2),
     ev.SubSession("c1", "helper", RunId("sub"), {"type": "text_delta", "text": "x"}),
@@ -179,6 +183,7 @@ REPLIES: list[p.Reply] = [
     p.ModelChunkReply(ToolCallChunk(0, "c1", "add", '{"a"')),
     p.ModelChunkReply(ToolCallChunk(1, None, None, "1}")),
     p.ModelChunkReply(UsageChunk(Usage(3, 4))),
+    p.ModelChunkReply(UsageChunk(Usage(3, 4), "gpt-fallback")),
     p.ModelEnd(),
     p.ToolOutput(PARTS, True, {"k": 1}),
     p.ToolOutput("plain", False, {}),
@@ -201,9 +206,11 @@ def test_replies_cross_from_host_to_guest(codec: ModuleType, wit: ModuleType, re
                 tools=[ToolDefinition("ext", "External.", {"type": "object"})],
                 metadata={"user": "ann"}),
     ChatRequest.resume(RUN, {"i1": {"approved": True}}),
+    ChatRequest(Resume(RUN, {}), overrides=RunOverrides(
+        "m", 0.5, 100, UsageLimits(requests=3, input_tokens=None, total_tokens=900, tool_calls=0))),
     ChatRequest.tool_results(RUN, [ToolOutcome("c2", "done", False, "ext"),
                                    ToolOutcome("c3", PARTS, True, "ext")]),
-], ids=["start", "resume", "tool_results"])
+], ids=["start", "resume", "tool_results", "resume_with_limits"])
 def test_chat_requests_cross_from_host_to_guest(
     codec: ModuleType, wit: ModuleType, request_: ChatRequest
 ) -> None:

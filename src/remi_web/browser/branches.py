@@ -1,14 +1,17 @@
-"""Branching a thread: a new thread holding another's history up to one of its user messages.
+"""Branching a thread for the page's "Edit" on a user message: a thin caller of the core's
+`fork_thread`, counting user messages the way the page shows them.
 
-The page's "Edit" on a user message makes such a branch, then sends the edited text in it; the
-original thread is left as it was. The history is cut right before a user message, so an
-assistant's tool calls are never parted from their results.
+The page makes such a branch, then sends the edited text in it; the original thread is left
+as it was. The history is cut right before a user message, so an assistant's tool calls are
+never parted from their results.
 """
 
 from __future__ import annotations
 
+from ..core.errors import ThreadExists
 from ..core.ids import ThreadId
 from ..core.store import Store
+from ..core.threads import fork_thread as fork_at
 
 
 async def fork_thread(
@@ -21,17 +24,24 @@ async def fork_thread(
     a reload, or waiting for approval) copies the whole stored history.
 
     Raises:
-        ValueError: `before_user` is negative, `target` is `source`, or `target` is not empty.
+        ValueError: `before_user` is negative.
+        ThreadExists: `target` is `source`, or `target` is not empty.
     """
     if before_user < 0:
         raise ValueError("`before_user` must be 0 or more")
-    if target == source:
-        raise ValueError("a branch needs a new thread id")
-    if await store.load_messages(target):
-        raise ValueError(f"thread {target!r} already has messages; branch into a new one")
     messages = await store.load_messages(source)
     users = [index for index, message in enumerate(messages) if message.role == "user"]
-    prefix = messages[: users[before_user]] if before_user < len(users) else messages
-    if prefix:
-        await store.append_messages(target, list(prefix))
-    return len(prefix)
+    keep = users[before_user] if before_user < len(users) else len(messages)
+    if not messages:  # nothing stored yet: an empty branch
+        await _check_target(store, source, target)
+        return 0
+    await fork_at(store, source, keep, target)
+    return keep
+
+
+async def _check_target(store: Store, source: ThreadId, target: ThreadId) -> None:
+    """Refuse a branch into `source` itself or into a thread that has messages."""
+    if target == source:
+        raise ThreadExists("A fork needs a new thread id, not the id of the thread it forks.")
+    if await store.load_messages(target):
+        raise ThreadExists(f"Thread {target!r} already has messages; fork into a new thread id.")

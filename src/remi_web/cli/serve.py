@@ -75,6 +75,11 @@ def parser() -> argparse.ArgumentParser:
         "--no-edits", action="store_true", help="refuse approvals that edit tool arguments"
     )
     cli.add_argument(
+        "--auto-approve", action="append", default=[], metavar="TOOL",
+        help="approve the calls of TOOL without asking (repeat; each answer is an "
+        "interrupt_answered event of the run); other approvals still wait for a human",
+    )
+    cli.add_argument(
         "--tokens-file", default=None, metavar="FILE",
         help="principals and their tokens, one name:token[:scope+scope] per line",
     )
@@ -166,7 +171,12 @@ def main(argv: Sequence[str] | None = None) -> int:
                   "REMI_API_TOKENS or --tokens-file), the same on every server.", file=sys.stderr)
             return 2
         config = replace(config, token=_made_token(Path(where)))
-    app = create_app(load_agent(args.agent), config)
+    source = load_agent(args.agent)
+    if args.auto_approve:
+        from ..server.policy import auto_approving
+
+        source = auto_approving(source, args.auto_approve)
+    app = create_app(source, config)
     auth = "no authentication" if args.insecure_no_auth else "bearer token required"
     shown = shown_dsn(where) if postgres else where
     print(f"serving {args.agent} at http://{args.host}:{args.port}/v1/runs ({auth}; db {shown})",

@@ -32,7 +32,12 @@ def _v1_to_v2(state: dict[str, Any]) -> dict[str, Any]:
     return {**state, "round_calls": [], "resume_values": {}, "version": 2}
 
 
-MIGRATIONS: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {1: _v1_to_v2}
+def _v2_to_v3(state: dict[str, Any]) -> dict[str, Any]:
+    """Version 3 counts the tool calls executed (`tool_calls`, for usage limits)."""
+    return {**state, "tool_calls": 0, "version": 3}
+
+
+MIGRATIONS: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {1: _v1_to_v2, 2: _v2_to_v3}
 """For each old version, the step that turns its state into the next version's."""
 
 

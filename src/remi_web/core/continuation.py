@@ -54,6 +54,7 @@ def paused_state(
             "interrupted": "a Resume with payloads",
             "awaiting_tools": "ToolResults",
             "tools_executed": "a Resume without payloads (crash recovery)",
+            "limited": "a Resume without payloads (with higher usage limits)",
         }
         hint = f" It is waiting for {waiting[status]}." if status in waiting else ""
         raise RunNotResumable(

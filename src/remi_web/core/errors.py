@@ -66,6 +66,46 @@ class ToolSchemaError(RequestError):
         self.path = path
 
 
+class ThreadNotFound(RequestError):
+    """The thread has no stored messages or checkpoints (an unknown id, or one forgotten)."""
+
+    code = "thread_not_found"
+
+
+class ThreadExists(RequestError):
+    """A fork or an import would write into a thread that already holds something: give a
+    new thread id (threads are never overwritten)."""
+
+    code = "thread_exists"
+
+
+class MessageNotFound(RequestError):
+    """`at` names no message of the thread (an unknown message id, or an index past it)."""
+
+    code = "message_not_found"
+
+
+class InvalidBundle(RequestError):
+    """An imported thread bundle is not one `export_thread` writes; `field` is where.
+
+    Args:
+        message: what is wrong.
+        field: the bundle field at fault (dotted path), if any.
+    """
+
+    code = "invalid_bundle"
+
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+class BundleVersionError(InvalidBundle):
+    """A thread bundle of another format version (written by a newer remi-web)."""
+
+    code = "bundle_version"
+
+
 class ModelError(RemiError):
     """The model failed to produce a response."""
 
@@ -144,3 +184,24 @@ class UncertainOutcome(RemiError):
     fail the run rather than run it again or give its result."""
 
     code = "uncertain_outcome"
+
+
+class UsageLimitExceeded(RemiError):
+    """A run would pass one of its `UsageLimits`. It stopped resumable: `Resume(run_id, {})`
+    with a higher limit in `ChatRequest.overrides.usage_limits` continues it.
+
+    Args:
+        message: which limit, the value it would reach and the limit.
+        limit: the limit's name (`requests`, `input_tokens`, `output_tokens`,
+            `total_tokens` or `tool_calls`).
+        value: what the run used, or would use with its next step.
+        maximum: the limit.
+    """
+
+    code = "usage_limit_exceeded"
+
+    def __init__(self, message: str, *, limit: str = "", value: int = 0, maximum: int = 0) -> None:
+        super().__init__(message)
+        self.limit = limit
+        self.value = value
+        self.maximum = maximum

@@ -150,6 +150,22 @@ class InterruptEvent:
 
 
 @dataclass(frozen=True, slots=True)
+class InterruptAnswered:
+    """The agent's `InterruptRouter` answered an interrupt itself (no human asked): its
+    `decision` (approve, deny, answer), the `answer` the tool is resumed with, and the `rule`."""
+
+    run_id: RunId
+    interrupt_id: InterruptId
+    call_id: str
+    tool_name: str
+    kind: str
+    decision: str
+    answer: JsonValue
+    rule: str
+    type: Literal["interrupt_answered"] = field(default="interrupt_answered", kw_only=True)
+
+
+@dataclass(frozen=True, slots=True)
 class CheckpointEvent:
     """The run's state was stored; the run can go on from here."""
 
@@ -162,9 +178,10 @@ class CheckpointEvent:
 
 @dataclass(frozen=True, slots=True)
 class UsageEvent:
-    """Token usage of one model call."""
+    """Token usage of one model call; `model` names the model that answered, if known."""
 
     usage: Usage
+    model: str | None = None
     type: Literal["usage"] = field(default="usage", kw_only=True)
 
 
@@ -249,6 +266,7 @@ AgentEvent: TypeAlias = Annotated[
     | ToolResult
     | NeedToolExecution
     | InterruptEvent
+    | InterruptAnswered
     | CheckpointEvent
     | UsageEvent
     | ModelRetry

@@ -34,6 +34,7 @@ from .errors import (
     RunBusy,
     ToolInputError,
     UncertainOutcome,
+    UsageLimitExceeded,
 )
 from .events import (
     AgentEvent,
@@ -56,6 +57,7 @@ from .events import (
 )
 from .context import CONTEXT_EVENT, ContextPolicy, Fitted
 from .ids import new_run_id, new_thread_id, run_span_id
+from .limited import LIMITED, after_limit, hold_round, limits_of, over_limit, raise_limits
 from .json_schema import check_tool_definitions, load_jsonschema, validate_arguments
 from .messages import Message, ToolCallRequest
 from .model_io import ChatModel, ModelRequest, ToolDefinition
@@ -79,6 +81,8 @@ from .state import LoopState
 from .step import StepEnd, StepEvent, step
 from .store import Store
 from .tool_round import RoundEnd, run_tool_round
+from .interrupt_router import InterruptRouter
+from .usage_limits import UsageLimits
 
 DEFAULT_MAX_TURNS = 10
 _DELTAS = (TextDelta, ThinkingDelta, ToolCallArgsDelta)
@@ -117,6 +121,10 @@ class AgentLoop(Composable[ChatRequest, AgentEvent]):
             starts (`ToolSchemaError`), the model's arguments before a call is handed out
             (invalid ones go back to the model as a tool error). A WASM guest turns it off
             (its host checks the schemas; a component carries no jsonschema).
+        interrupt_router: answers interrupts by policy before they reach a human (each
+            answer an `interrupt_answered` event; the rest still pause the run).
+        usage_limits: the run's budget of model calls, tokens and tool calls (default: none);
+            a request's `overrides.usage_limits` replace it.
     """
 
     model: ChatModel
@@ -132,6 +140,8 @@ class AgentLoop(Composable[ChatRequest, AgentEvent]):
     tool_timeout: float | None = None
     context: ContextPolicy | None = None
     check_tools: bool = True
+    interrupt_router: InterruptRouter | None = None
+    usage_limits: UsageLimits | None = None
 
     def secrets(self) -> tuple[Secret, ...]:
         """The secret values its traces mask (its redactor's and its model's), so that a
@@ -218,8 +228,13 @@ class AgentLoop(Composable[ChatRequest, AgentEvent]):
                     )
                 plan = takeover(checkpoint.state, self.tools)
             else:
-                state = paused_state(checkpoint, action.run_id, "interrupted", "tools_executed")
-                plan = answer_interrupts(state, action.payloads)
+                state = paused_state(
+                    checkpoint, action.run_id, "interrupted", "tools_executed", LIMITED
+                )
+                if state.status == LIMITED:
+                    plan = after_limit(state, action.payloads)
+                else:
+                    plan = answer_interrupts(state, action.payloads)
         else:
             state = paused_state(checkpoint, action.run_id, "awaiting_tools")
             answered = external_results(state, self.tools, action.results)
@@ -227,6 +242,7 @@ class AgentLoop(Composable[ChatRequest, AgentEvent]):
             plan = Continuation(state, [], answered=answered)
         assert checkpoint is not None
         plan.state.metadata.update(request.metadata)
+        raise_limits(plan.state, request.overrides)
         return plan, await self._claim(plan.state, checkpoint.sequence)
 
     async def _claim(self, state: LoopState, sequence: int) -> RunClaim:
@@ -268,15 +284,33 @@ class AgentLoop(Composable[ChatRequest, AgentEvent]):
     ) -> AsyncIterator[AgentEvent]:
         """The run's transitions, until one ends the stream."""
         state, calls, values = plan.state, plan.calls, plan.values
+        router = self.interrupt_router.session() if self.interrupt_router is not None else None
         try:
             if plan.failure is not None:
                 raise UncertainOutcome(plan.failure)
             while True:
                 if calls:
+                    limit = over_limit(state, self._limits(state), next_tool_calls=len(calls))
+                    if limit is not None:
+                        hold_round(state, calls, values)
+                        async for event in self._stop_at_limit(state, claim, limit):
+                            yield event
+                        return
+                    state.tool_calls += len(calls)
                     async for item in self._tool_round(state, calls, values, ctx, claim, watch):
                         if isinstance(item, _Ended):
                             return
                         yield item
+                if state.pending_interrupts and router is not None:
+                    routed = await router.settle(state)
+                    if routed is not None:  # stored before it is seen or run, as a Resume
+                        await claim.write(state, "running")
+                        for routed_event in routed.events:
+                            yield routed_event
+                        if routed.failure is not None:
+                            raise UncertainOutcome(routed.failure)
+                        calls, values = routed.calls, routed.values
+                        continue
                 if state.pending_interrupts:
                     async for event in self._pause(state, claim):
                         yield event
@@ -292,6 +326,11 @@ class AgentLoop(Composable[ChatRequest, AgentEvent]):
                     yield await self._checkpoint(claim, state, "tools_executed")
                     yield TurnEnd(state.turn)
                 calls, values = [], None
+                limit = over_limit(state, self._limits(state), next_requests=1)
+                if limit is not None:
+                    async for event in self._stop_at_limit(state, claim, limit):
+                        yield event
+                    return
                 if self.context is not None:
                     fitted = await self.context.fit(state.messages, state.history_len, ctx)
                     if fitted is not None:
@@ -444,6 +483,16 @@ class AgentLoop(Composable[ChatRequest, AgentEvent]):
         """Stop for a human: the checkpoint first, then the interrupt."""
         yield await self._checkpoint(claim, state, "interrupted")
         yield InterruptEvent(state.run_id, list(state.pending_interrupts))
+
+    def _limits(self, state: LoopState) -> UsageLimits | None:
+        return limits_of(state, self.usage_limits)
+
+    async def _stop_at_limit(
+        self, state: LoopState, claim: RunClaim, limit: UsageLimitExceeded
+    ) -> AsyncIterator[AgentEvent]:
+        """Stop at a usage limit, resumable: the checkpoint first, then the error."""
+        yield await self._checkpoint(claim, state, LIMITED)
+        yield ErrorEvent(limit.code, str(limit))
 
     async def _hand_out(
         self, state: LoopState, claim: RunClaim, waiting: list[ToolCallRequest]

@@ -64,9 +64,11 @@ class ToolCallChunk:
 
 @dataclass(frozen=True, slots=True)
 class UsageChunk:
-    """Token usage of the call (usually the last chunk)."""
+    """Token usage of the call (usually the last chunk); `model` names the model that
+    answered, when the client knows it."""
 
     usage: Usage
+    model: str | None = None
     type: Literal["usage"] = field(default="usage", kw_only=True)
 
 

@@ -12,6 +12,7 @@ from .ids import RunId, ThreadId
 from .messages import Message
 from .model_io import ToolDefinition
 from .outcome import ToolOutcome
+from .usage_limits import UsageLimits
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,11 +52,13 @@ ChatInput: TypeAlias = Annotated[Start | Resume | ToolResults, Tagged("type")]
 
 @dataclass(frozen=True, slots=True)
 class RunOverrides:
-    """Per-run model settings that replace the agent's defaults."""
+    """Per-run model settings that replace the agent's defaults. `usage_limits` replace the
+    agent's limits (all of them); given with a `Resume`, they replace the run's."""
 
     model: str | None = None
     temperature: float | None = None
     max_tokens: int | None = None
+    usage_limits: UsageLimits | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,6 +9,7 @@ RunStatus: TypeAlias = Literal[
     "tools_executed",  # a tool round finished; the next model call is due
     "interrupted",  # waiting for `Resume`
     "awaiting_tools",  # waiting for `ToolResults`
+    "limited",  # stopped by a usage limit; waiting for `Resume` (with higher limits)
     "done",
     "cancelled",
     "failed",

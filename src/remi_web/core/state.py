@@ -15,7 +15,7 @@ from .requests import RunOverrides
 from .run_status import RunStatus
 from .usage import Usage
 
-STATE_VERSION = 2
+STATE_VERSION = 3
 """The version of `LoopState` this code writes; older ones are migrated on load
 (`checkpoint_codec`), newer ones refused."""
 
@@ -30,7 +30,8 @@ class LoopState:
     `started_at` (Unix seconds) and `trace_parent` (the span the run is nested in) let a
     resumed run continue the same trace. `round_calls` are the ids of the local tool calls of
     a round in flight (written before they start), `resume_values` the answers they were
-    re-invoked with: what a process taking the run over needs to know.
+    re-invoked with: what a process taking the run over needs to know. `tool_calls` counts
+    the local tool calls executed (for `UsageLimits`; model calls are counted by `turn`).
     """
 
     run_id: RunId
@@ -52,6 +53,7 @@ class LoopState:
     trace_parent: SpanId | None = None
     round_calls: list[str] = field(default_factory=list)
     resume_values: dict[str, JsonValue] = field(default_factory=dict)
+    tool_calls: int = 0
     version: int = STATE_VERSION
 
 

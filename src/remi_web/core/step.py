@@ -95,7 +95,7 @@ async def step(
                         yield ToolCallArgsDelta(call.id, chunk.arguments)
                 elif type(chunk) is UsageChunk:
                     usage = usage + chunk.usage
-                    yield UsageEvent(chunk.usage)
+                    yield UsageEvent(chunk.usage, chunk.model)
                 elif type(chunk) is RetryChunk:
                     yield ModelRetry(chunk.attempt, chunk.max_retries, chunk.delay, chunk.reason)
                 if guard.cancelled:

@@ -29,6 +29,7 @@ from ..core.model_io import (
 from ..core.outcome import ToolOutcome
 from ..core.requests import ChatInput, ChatRequest, Resume, RunOverrides, Start, ToolResults
 from ..core.usage import Usage
+from ..core.usage_limits import UsageLimits
 from . import protocol as p
 
 if TYPE_CHECKING:
@@ -151,7 +152,10 @@ def chat_request_in(value: wit.ChatRequest) -> ChatRequest:
         thread_id=None if value.thread_id is None else ThreadId(value.thread_id),
         tools=[tool_definition_in(d) for d in value.tools],
         metadata=loads(value.metadata_json),
-        overrides=RunOverrides(overrides.model, overrides.temperature, overrides.max_tokens),
+        overrides=RunOverrides(
+            overrides.model, overrides.temperature, overrides.max_tokens,
+            _limits_in(overrides.usage_limits),
+        ),
     )
 
 
@@ -184,7 +188,17 @@ def _chunk_in(value: wit.ModelChunk) -> ModelChunk:
     if isinstance(value, wit.ModelChunk_ToolCall):
         call = value.value
         return ToolCallChunk(call.index, call.id, call.name, call.arguments)
-    return UsageChunk(Usage(value.value.prompt_tokens, value.value.completion_tokens))
+    report = value.value
+    return UsageChunk(Usage(report.usage.prompt_tokens, report.usage.completion_tokens), report.model)
+
+
+def _limits_in(value: wit.UsageLimits | None) -> UsageLimits | None:
+    if value is None:
+        return None
+    return UsageLimits(
+        value.requests, value.input_tokens, value.output_tokens, value.total_tokens,
+        value.tool_calls,
+    )
 
 
 def guest_config_in(value: wit.GuestConfig) -> p.GuestConfig:
@@ -278,9 +292,12 @@ _EVENTS: dict[type, Any] = {
         e.run_id, [wit.ToolCall(c.id, c.name, c.arguments) for c in e.calls])),
     ev.InterruptEvent: lambda e: wit.Event_Interrupt(
         wit.Interrupt(e.run_id, [_interrupt_info(i) for i in e.interrupts])),
+    ev.InterruptAnswered: lambda e: wit.Event_InterruptAnswered(wit.InterruptAnswered(
+        e.run_id, e.interrupt_id, e.call_id, e.tool_name, e.kind, e.decision, dumps(e.answer),
+        e.rule)),
     ev.CheckpointEvent: lambda e: wit.Event_Checkpoint(
         wit.Checkpoint(e.checkpoint_id, e.run_id, e.sequence, e.status)),
-    ev.UsageEvent: lambda e: wit.Event_Usage(_usage_out(e.usage)),
+    ev.UsageEvent: lambda e: wit.Event_Usage(wit.UsageReport(_usage_out(e.usage), e.model)),
     ev.ModelRetry: lambda e: wit.Event_ModelRetry(
         wit.ModelRetry(e.attempt, e.max_retries, e.delay, e.reason)),
     ev.TurnEnd: lambda e: wit.Event_TurnEnd(e.turn),

@@ -193,11 +193,11 @@ class OpenAIModel(Composable[ModelRequest, ModelChunk]):
             assert response is not None
             if response.headers.get("content-type", "").startswith("application/json"):
                 data = await self._io(response.read(), guard, deadline)
-                for chunk in completion_to_chunks(_json(data)):
+                for chunk in completion_to_chunks(_json(data), model):
                     yield chunk
                 return
             decoder = SseDataDecoder()
-            parser = ChunkParser()
+            parser = ChunkParser(model)
             body = aiter(response)
             while True:
                 guard.enter()

@@ -204,9 +204,11 @@ class ChunkParser:
     Usage comes out once, from `finish()`, as the last usage the provider sent.
     """
 
-    __slots__ = ("_calls", "_alias", "_usage", "finish_reason", "done")
+    __slots__ = ("_calls", "_alias", "_usage", "_model", "finish_reason", "done")
 
-    def __init__(self) -> None:
+    def __init__(self, model: str | None = None) -> None:
+        """`model`: the model name the usage chunk carries unless the provider names one."""
+        self._model = model
         self._calls: dict[int, _Call] = {}
         self._alias: dict[int, int] = {}
         self._usage: Usage | None = None
@@ -236,6 +238,9 @@ class ChunkParser:
         usage = chunk.get("usage")
         if isinstance(usage, dict):
             self._usage = parse_usage(usage)
+            name = chunk.get("model")
+            if type(name) is str and name:
+                self._model = name
         choices = chunk.get("choices")
         if type(choices) is list and len(choices) == 1:  # the usual chunk: one piece of text
             choice = choices[0]
@@ -351,7 +356,7 @@ class ChunkParser:
         for index, call in self._calls.items():
             if not call.started:
                 raise StreamError(f"the provider streamed tool call {index} without a name")
-        return [UsageChunk(self._usage)] if self._usage is not None else []
+        return [UsageChunk(self._usage, self._model)] if self._usage is not None else []
 
 
 def _error_text(error: JsonValue) -> str:
@@ -362,8 +367,9 @@ def _error_text(error: JsonValue) -> str:
     return json.dumps(error)[:500]
 
 
-def completion_to_chunks(data: JsonValue) -> list[ModelChunk]:
-    """The chunks of a whole (non-streamed) completion, for servers that ignore `stream`."""
+def completion_to_chunks(data: JsonValue, model: str | None = None) -> list[ModelChunk]:
+    """The chunks of a whole (non-streamed) completion, for servers that ignore `stream`;
+    its usage names the completion's `model`, else `model`."""
     if not isinstance(data, dict):
         raise StreamError("the provider answered with JSON that is not a completion")
     error = data.get("error")
@@ -399,5 +405,6 @@ def completion_to_chunks(data: JsonValue) -> list[ModelChunk]:
                 )
     usage = data.get("usage")
     if isinstance(usage, dict):
-        out.append(UsageChunk(parse_usage(usage)))
+        name = data.get("model")
+        out.append(UsageChunk(parse_usage(usage), name if isinstance(name, str) and name else model))
     return out

@@ -32,6 +32,7 @@ from .protocol import (
     run_path,
 )
 from .stream import RemoteStream
+from .thread_client import ThreadClient
 
 DEFAULT_TIMEOUTS = Timeouts(connect=30.0, read=120.0)
 """A server sends a keep-alive every 15 s by default, so a 120 s silence means trouble."""
@@ -40,7 +41,7 @@ _DOCUMENT_LIMIT = 16 * 1024 * 1024
 _REMEMBERED_TOKENS = 1024
 
 
-class HttpAgent(Composable[ChatRequest, AgentEvent]):
+class HttpAgent(Composable[ChatRequest, AgentEvent], ThreadClient):
     """A remote agent over HTTP + SSE; composes like a local one.
 
     `chat` posts the request and streams the run's events until the run's terminal event
@@ -49,6 +50,7 @@ class HttpAgent(Composable[ChatRequest, AgentEvent]):
     to cancel the run and ends with the server's `cancelled` event. Approval tokens of
     interrupts are remembered, so `ChatRequest.resume(run_id, payloads)` works as it does
     locally (after a restart of the client the tokens are fetched from the run's status).
+    `thread`, `fork`, `replay`, `export` and `import_thread` work on the caller's threads.
 
     Args:
         base_url: the server's root, e.g. `http://127.0.0.1:8000`.

@@ -40,6 +40,7 @@ from ..remote.protocol import (
 from .routes import make_routes
 from .runs import RunService
 from .signing import ApprovalSigner
+from .threads import thread_routes
 
 _log = logging.getLogger("remi_web.server")
 
@@ -124,7 +125,10 @@ def create_app(agent: AgentSource, config: ServerConfig | None = None) -> Starle
         Middleware(Authentication, authenticator=authenticator, open_paths=OPEN_PATHS)
     )
     app = Starlette(
-        routes=make_routes(runs, cfg),
+        routes=make_routes(runs, cfg) + thread_routes(
+            served.store if isinstance(served, AgentLoop) else store, cfg,
+            scoped=authenticator is not None,
+        ),
         middleware=middleware,
         exception_handlers={
             HttpProblem: _problem,

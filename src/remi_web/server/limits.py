@@ -40,6 +40,12 @@ def check_overrides(request: ChatRequest, config: ServerConfig) -> None:
             422, "override_not_allowed", "temperature must be between 0 and 2.",
             "overrides.temperature",
         )
+    if overrides.usage_limits is not None:  # the operator's budget, not the caller's to lift
+        raise HttpProblem(
+            422, "override_not_allowed",
+            "usage_limits are the server's to set (on its agent), not a request's.",
+            "overrides.usage_limits",
+        )
 
 
 def check_tool_schemas(request: ChatRequest) -> None:

@@ -26,6 +26,14 @@ from ..remote.protocol import (
     RUNS_PATH,
     STREAM_AFTER_HEADER,
 )
+from ..remote.thread_protocol import (
+    FORK_REQUEST_ADAPTER,
+    IMPORT_PATH,
+    MAX_THREAD_ID,
+    THREAD_CREATED_ADAPTER,
+    THREAD_INFO_ADAPTER,
+    THREADS_PATH,
+)
 
 OPENAPI_VERSION = "3.1.0"
 MAX_EVENT_ID = 2**63 - 1
@@ -151,6 +159,7 @@ def _document() -> dict[str, Any]:
                 },
             ),
         },
+        **_thread_paths(),
         HEALTH_PATH: {
             "get": _operation(
                 "health", "Check the server is up", "No token needed.", secured=False,
@@ -203,6 +212,11 @@ def _document() -> dict[str, Any]:
                     "name": "run_id", "in": "path", "required": True,
                     "description": "The run.", "schema": {"type": "string", "minLength": 1},
                 },
+                "ThreadId": {
+                    "name": "thread_id", "in": "path", "required": True,
+                    "description": "The caller's thread.",
+                    "schema": {"type": "string", "minLength": 1, "maxLength": MAX_THREAD_ID},
+                },
                 "LastEventId": {
                     "name": "Last-Event-ID", "in": "header", "required": False,
                     "description": "The id of the last event received (0: from the start); "
@@ -245,6 +259,9 @@ def _schemas() -> dict[str, Any]:
         ("RunInfo", "serialization", RUN_INFO_ADAPTER()),
         ("ErrorBody", "serialization", ERROR_BODY_ADAPTER()),
         ("AgentEvent", "serialization", EVENT_ADAPTER()),
+        ("ThreadInfo", "serialization", THREAD_INFO_ADAPTER()),
+        ("ForkRequest", "validation", FORK_REQUEST_ADAPTER()),
+        ("ThreadCreated", "serialization", THREAD_CREATED_ADAPTER()),
     ]
     tops, definitions = TypeAdapter.json_schemas(adapters, ref_template=_SCHEMAS + "{model}")
     schemas: dict[str, Any] = dict(definitions.get("$defs", {}))
@@ -281,8 +298,86 @@ def _schemas() -> dict[str, Any]:
         },
         "required": ["status", "protocol", "live_runs"],
     }
+    schemas["ThreadBundle"] = {
+        "title": "ThreadBundle",
+        "description": "A thread as `remi_web.core.threads.export_thread` writes it: its "
+        "messages (ids included), the latest checkpoint of each of its runs, free metadata.",
+        "type": "object",
+        "properties": {
+            "format": {"const": "remi-thread"},
+            "version": {"const": 1},
+            "thread_id": {"type": "string", "minLength": 1, "maxLength": MAX_THREAD_ID},
+            "messages": {"type": "array", "items": {"$ref": _SCHEMAS + "Message"}},
+            "checkpoints": {"type": "array", "items": {"type": "object"}},
+            "metadata": {"type": "object"},
+            "exported_at": {"type": "number"},
+        },
+        "required": ["format", "version", "thread_id", "messages"],
+    }
     _require_tags(schemas)
     return schemas
+
+
+def _thread_paths() -> dict[str, Any]:
+    """The thread endpoints."""
+    thread_id = {"$ref": "#/components/parameters/ThreadId"}
+    not_found = {404: "`thread_not_found` (unknown here, or another principal's)",
+                 422: "`invalid_thread_id`"}
+    body_errors = {400: "`invalid_json`, `too_deep`", 413: "`body_too_large`",
+                   415: "`unsupported_media_type`", 503: "`store_error`"}
+    created = {
+        "description": "The new thread.",
+        "content": {_JSON: {"schema": {"$ref": _SCHEMAS + "ThreadCreated"}}},
+    }
+
+    def body(name: str, description: str, required: bool = True) -> dict[str, Any]:
+        return {"required": required, "description": description,
+                "content": {_JSON: {"schema": {"$ref": _SCHEMAS + name}}}}
+
+    return {
+        IMPORT_PATH: {
+            "post": _operation(
+                "importThread", "Import a thread bundle",
+                "Stores the bundle's messages (ids kept) as a new thread of the caller: the "
+                "bundle's `thread_id`, or the `thread_id` query. Checkpoints are not imported.",
+                params=[{"name": "thread_id", "in": "query", "required": False,
+                         "description": "The new thread's id (default: the bundle's).",
+                         "schema": {"type": "string", "minLength": 1, "maxLength": MAX_THREAD_ID}}],
+                body=body("ThreadBundle", "A bundle from `GET /v1/threads/{thread_id}/export`."),
+                answer=created, status=201,
+                errors={**body_errors, 409: "`thread_exists`",
+                        422: "`invalid_bundle`, `bundle_version`, `invalid_thread_id`"},
+            ),
+        },
+        THREADS_PATH + "/{thread_id}/fork": {
+            "post": _operation(
+                "forkThread", "Fork a thread at a message",
+                "A new thread holding the messages before `at` (a cut inside a tool round "
+                "moves back before the assistant message that made the calls).",
+                params=[thread_id], answer=created, status=201,
+                body=body("ForkRequest", "Where to cut, and the new thread's id.", False),
+                errors={**body_errors, **not_found, 409: "`thread_exists`",
+                        422: "`invalid_request`, `message_not_found`, `invalid_thread_id`"},
+            ),
+        },
+        THREADS_PATH + "/{thread_id}/export": {
+            "get": _operation(
+                "exportThread", "Export a thread as a bundle",
+                "Versioned JSON: messages, the latest checkpoint of each run, metadata.",
+                params=[thread_id], errors={**not_found, 503: "`store_error`"},
+                answer={"description": "The bundle.",
+                        "content": {_JSON: {"schema": {"$ref": _SCHEMAS + "ThreadBundle"}}}},
+            ),
+        },
+        THREADS_PATH + "/{thread_id}": {
+            "get": _operation(
+                "getThread", "A thread's messages", "The caller's thread, in order.",
+                params=[thread_id], errors={**not_found, 503: "`store_error`"},
+                answer={"description": "The thread.",
+                        "content": {_JSON: {"schema": {"$ref": _SCHEMAS + "ThreadInfo"}}}},
+            ),
+        },
+    }
 
 
 def _require_tags(schemas: dict[str, Any]) -> None:
@@ -367,9 +462,10 @@ def _operation(
     body: dict[str, Any] | None = None,
     errors: dict[int, str] | None = None,
     secured: bool = True,
+    status: int = 200,
 ) -> dict[str, Any]:
     problem = {"$ref": "#/components/responses/Problem"}
-    responses: dict[str, Any] = {"200": answer}
+    responses: dict[str, Any] = {str(status): answer}
     listed = dict(errors or {})
     if secured:
         listed[401] = "`unauthorized`: the bearer token is missing or wrong"

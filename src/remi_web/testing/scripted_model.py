@@ -52,6 +52,7 @@ class ScriptedModel(Composable[ModelRequest, ModelChunk]):
         turns: one list of items per model call.
         chunk_delay: seconds to wait before each chunk (0: none).
         args_chunk_size: characters per tool-call argument fragment.
+        model: the model name its usage chunks carry (default: none).
 
     Every request received is kept in `.requests`. A call past the end of the script
     raises `ScriptExhausted`.
@@ -63,11 +64,13 @@ class ScriptedModel(Composable[ModelRequest, ModelChunk]):
         *,
         chunk_delay: float = 0.0,
         args_chunk_size: int = 8,
+        model: str | None = None,
     ) -> None:
         self.turns = [list(turn) for turn in turns]
         self.chunk_delay = chunk_delay
         self.args_chunk_size = max(1, args_chunk_size)
         self.requests: list[ModelRequest] = []
+        self.model = model
 
     async def chat(self, request: ModelRequest, ctx: ChatCtx) -> AsyncIterator[ModelChunk]:
         """Stream the next turn of the script."""
@@ -92,7 +95,7 @@ class ScriptedModel(Composable[ModelRequest, ModelChunk]):
                     yield chunk
                 calls += 1
         prompt = sum(len(content_text(m.content).split()) for m in request.messages)
-        yield UsageChunk(Usage(prompt, len(self.turns[number])))
+        yield UsageChunk(Usage(prompt, len(self.turns[number])), self.model)
 
     def _tool_call_chunks(self, call: ToolCall, turn: int, index: int) -> list[ToolCallChunk]:
         text = json.dumps(call.arguments)

@@ -31,6 +31,7 @@ from ..core.model_io import (
 )
 from ..core.requests import ChatRequest, Resume, Start
 from ..core.usage import Usage
+from ..core.usage_limits import UsageLimits
 from ..guest import protocol as p
 
 
@@ -122,7 +123,8 @@ def chat_request_out(value: ChatRequest, metadata: dict[str, JsonValue]) -> Reco
         input=source, thread_id=value.thread_id,
         tools=[tool_definition_out(d) for d in value.tools], metadata_json=dumps(metadata),
         overrides=record(model=overrides.model, temperature=overrides.temperature,
-                         max_tokens=overrides.max_tokens),
+                         max_tokens=overrides.max_tokens,
+                         usage_limits=_limits_out(overrides.usage_limits)),
     )
 
 
@@ -158,7 +160,15 @@ def _chunk_out(chunk: ModelChunk) -> Variant:
         return Variant("tool-call", record(index=chunk.index, id=chunk.id, name=chunk.name,
                                            arguments=chunk.arguments))
     assert isinstance(chunk, UsageChunk)
-    return Variant("usage", _usage_out(chunk.usage))
+    return Variant("usage", record(usage=_usage_out(chunk.usage), model=chunk.model))
+
+
+def _limits_out(value: UsageLimits | None) -> Record | None:
+    if value is None:
+        return None
+    return record(requests=value.requests, input_tokens=value.input_tokens,
+                  output_tokens=value.output_tokens, total_tokens=value.total_tokens,
+                  tool_calls=value.tool_calls)
 
 
 def guest_config_out(value: p.GuestConfig) -> Record:
@@ -288,9 +298,12 @@ _EVENTS: dict[str, Callable[[Any], ev.AgentEvent]] = {
         RunId(_f(e, "run-id")), [ToolCallRequest(c.id, c.name, c.arguments) for c in e.calls]),
     "interrupt": lambda e: ev.InterruptEvent(
         RunId(_f(e, "run-id")), [_interrupt_info(i) for i in e.interrupts]),
+    "interrupt-answered": lambda e: ev.InterruptAnswered(
+        RunId(_f(e, "run-id")), InterruptId(_f(e, "interrupt-id")), _f(e, "call-id"),
+        _f(e, "tool-name"), e.kind, e.decision, json.loads(_f(e, "answer-json")), e.rule),
     "checkpoint": lambda e: ev.CheckpointEvent(
         CheckpointId(_f(e, "checkpoint-id")), RunId(_f(e, "run-id")), e.sequence, e.status),
-    "usage": lambda e: ev.UsageEvent(_usage_in(e)),
+    "usage": lambda e: ev.UsageEvent(_usage_in(e.usage), e.model),
     "model-retry": lambda e: ev.ModelRetry(e.attempt, _f(e, "max-retries"), e.delay, e.reason),
     "turn-end": lambda e: ev.TurnEnd(e),
     "sub-session": lambda e: ev.SubSession(

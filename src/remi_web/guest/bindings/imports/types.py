@@ -166,10 +166,22 @@ ChatInput = Union[ChatInput_Start, ChatInput_Resume, ChatInput_ToolResults]
 
 
 @dataclass
+class UsageLimits:
+    """
+    A run's budget (`UsageLimits`); none: no limit.
+    """
+    requests: Optional[int]
+    input_tokens: Optional[int]
+    output_tokens: Optional[int]
+    total_tokens: Optional[int]
+    tool_calls: Optional[int]
+
+@dataclass
 class RunOverrides:
     model: Optional[str]
     temperature: Optional[float]
     max_tokens: Optional[int]
+    usage_limits: Optional[UsageLimits]
 
 @dataclass
 class ChatRequest:
@@ -186,6 +198,14 @@ class Usage:
     """
     prompt_tokens: int
     completion_tokens: int
+
+@dataclass
+class UsageReport:
+    """
+    The usage of one model call and the model that answered, if known.
+    """
+    usage: Usage
+    model: Optional[str]
 
 @dataclass
 class RunStart:
@@ -242,6 +262,17 @@ class InterruptInfo:
 class Interrupt:
     run_id: str
     interrupts: List[InterruptInfo]
+
+@dataclass
+class InterruptAnswered:
+    run_id: str
+    interrupt_id: str
+    call_id: str
+    tool_name: str
+    kind: str
+    decision: str
+    answer_json: str
+    rule: str
 
 @dataclass
 class Checkpoint:
@@ -347,13 +378,18 @@ class Event_Interrupt:
 
 
 @dataclass
+class Event_InterruptAnswered:
+    value: InterruptAnswered
+
+
+@dataclass
 class Event_Checkpoint:
     value: Checkpoint
 
 
 @dataclass
 class Event_Usage:
-    value: Usage
+    value: UsageReport
 
 
 @dataclass
@@ -391,7 +427,7 @@ class Event_Done:
     value: Done
 
 
-Event = Union[Event_RunStart, Event_RunResumed, Event_TurnStart, Event_TextDelta, Event_ThinkingDelta, Event_ToolCallStart, Event_ToolCallArgsDelta, Event_ToolCallReady, Event_ToolProgress, Event_ToolResult, Event_NeedToolExecution, Event_Interrupt, Event_Checkpoint, Event_Usage, Event_ModelRetry, Event_TurnEnd, Event_SubSession, Event_Custom, Event_Error, Event_Cancelled, Event_Done]
+Event = Union[Event_RunStart, Event_RunResumed, Event_TurnStart, Event_TextDelta, Event_ThinkingDelta, Event_ToolCallStart, Event_ToolCallArgsDelta, Event_ToolCallReady, Event_ToolProgress, Event_ToolResult, Event_NeedToolExecution, Event_Interrupt, Event_InterruptAnswered, Event_Checkpoint, Event_Usage, Event_ModelRetry, Event_TurnEnd, Event_SubSession, Event_Custom, Event_Error, Event_Cancelled, Event_Done]
 
 
 @dataclass
@@ -431,7 +467,7 @@ class ModelChunk_ToolCall:
 
 @dataclass
 class ModelChunk_Usage:
-    value: Usage
+    value: UsageReport
 
 
 ModelChunk = Union[ModelChunk_Text, ModelChunk_Thinking, ModelChunk_ToolCall, ModelChunk_Usage]
