@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import socket
+import subprocess
+import sys
+import textwrap
 import time
+from pathlib import Path
 from collections.abc import AsyncIterator
 from typing import TypeVar
 
@@ -43,3 +47,14 @@ def wait_for_port(port: int) -> None:
                 return
         time.sleep(0.1)
     raise AssertionError(f"nothing listens on port {port}")
+
+
+def mypy_strict(tmp_path: Path, snippet: str) -> str:
+    """What `mypy --strict` prints for `snippet` (dedented), checked as a file in `tmp_path`."""
+    path = tmp_path / "snippet.py"
+    path.write_text(textwrap.dedent(snippet))
+    result = subprocess.run(
+        [sys.executable, "-m", "mypy", "--strict", "--no-incremental", str(path)],
+        capture_output=True, text=True, cwd=tmp_path,
+    )
+    return result.stdout

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
-import textwrap
 from pathlib import Path
 
 import pytest
+from helpers import mypy_strict
 
 from remi_web import AgentBuilder, ConfigurationError, ScriptedModel
 
@@ -25,14 +23,9 @@ def test_build_without_a_model_raises_a_clear_error() -> None:
 
 
 def test_build_without_a_model_is_a_strict_type_error(tmp_path: Path) -> None:
-    snippet = tmp_path / "snippet.py"
-    snippet.write_text(textwrap.dedent(SNIPPET))
-    result = subprocess.run(
-        [sys.executable, "-m", "mypy", "--strict", "--no-incremental", str(snippet)],
-        capture_output=True, text=True, cwd=tmp_path,
-    )
-    errors = [line for line in result.stdout.splitlines() if ": error:" in line]
-    assert len(errors) == 1, result.stdout
+    stdout = mypy_strict(tmp_path, SNIPPET)
+    errors = [line for line in stdout.splitlines() if ": error:" in line]
+    assert len(errors) == 1, stdout
     assert "snippet.py:5:" in errors[0] and "build" in errors[0]
 
 

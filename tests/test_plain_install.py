@@ -23,7 +23,7 @@ missing = [m for m in ("wasmtime", "starlette", "uvicorn", "componentize_py", "p
 assert not missing, f"not a plain install: {missing}"
 names = {name: getattr(remi_web, name) for name in remi_web.__all__}
 assert AgentBuilder is names["AgentBuilder"] and ScriptedModel is names["ScriptedModel"]
-assert 60 <= len(remi_web.__all__) <= 80, len(remi_web.__all__)
+assert 60 <= len(remi_web.__all__) <= 90, len(remi_web.__all__)
 assert "wasmtime" not in sys.modules and "starlette" not in sys.modules
 try:
     create_app(None)

@@ -16,6 +16,10 @@ import { SubAgentSection, TASK, makeTaskCard, showJob } from "./subagent.js";
 // Events that show nothing by themselves: the typing indicator stays up through them.
 const QUIET = new Set(["run_start", "run_resumed", "turn_start", "turn_end", "checkpoint", "usage", "custom", "model_retry"]);
 const DENIED = "The user denied this call"; // how a denied call's result starts (function_tool.py)
+// An agent with an output type answers through this tool: its JSON is shown as the answer, as it
+// streams, and never as a tool card; an invalid answer is dropped (the model is asked again).
+const FINAL = "final_result";
+const ACCEPTED = "Final answer received."; // the accepted answer's tool result (output_answer.py)
 
 function button(className, label, name) {
   const node = el("button", className, label);
@@ -48,6 +52,7 @@ export class ChatView {
     this.answers = new Map(); // call_id -> the user's answer to its approval
     this.reply = null; // the assistant bubble of the streaming run
     this.cards = new Map(); // call_id -> tool card
+    this.finals = new Map(); // call_id of a final_result call -> the block showing its answer
     this.sections = new Map(); // call_id of a task call -> its sub-agent's section
     this.sources = new WeakMap(); // text block -> its Markdown so far
     this.stale = new Set(); // text blocks whose Markdown changed since they were drawn
@@ -63,6 +68,7 @@ export class ChatView {
     this.typer = null;
     this.lastUser = null;
     this.cards.clear();
+    this.finals.clear();
     this.sections.clear();
     this.answers.clear();
     this.follower.reset();
@@ -305,7 +311,23 @@ export class ChatView {
     this.state(card, "edited · running…");
   }
 
+  // The structured answer of a `final_result` call: `delta` added, or the `whole` JSON.
+  finalAnswer(callId, delta = "", whole = null) {
+    let block = this.finals.get(callId);
+    if (!block) {
+      block = this.bubble().appendChild(el("pre", "output"));
+      this.finals.set(callId, block);
+    }
+    if (whole !== null) block.textContent = pretty(whole);
+    else block.textContent += delta;
+  }
+
   toolResult(callId, name, content, isError) {
+    const final = this.finals.get(callId);
+    if (final) {
+      if (isError || content !== ACCEPTED) final.remove();
+      return;
+    }
     const card = this.card(callId, name || "tool");
     const task = card.classList.contains("task-card");
     part(card, ".result").textContent = (task ? "Report: " : "→ ") + content;
@@ -343,12 +365,15 @@ export class ChatView {
     switch (event.type) {
       case "text_delta": return this.text(event.text);
       case "thinking_delta": return this.thinking(event.text);
-      case "tool_call_start": return this.card(event.call_id, event.name);
+      case "tool_call_start":
+        return event.name === FINAL ? this.finalAnswer(event.call_id) : this.card(event.call_id, event.name);
       case "tool_call_args_delta": {
+        if (this.finals.has(event.call_id)) return this.finalAnswer(event.call_id, event.delta);
         part(this.card(event.call_id, "tool"), ".args").textContent += event.delta;
         return;
       }
       case "tool_call_ready": {
+        if (this.finals.has(event.call_id)) return this.finalAnswer(event.call_id, "", event.arguments);
         const card = this.card(event.call_id, event.name);
         if (this.answers.has(event.call_id)) return; // resumed: the card shows the answer
         this.args(card, event.arguments);
@@ -397,7 +422,10 @@ export class ChatView {
       else if (message.role === "assistant") {
         if (message.reasoning) this.thinking(message.reasoning);
         if (message.text) this.text(message.text);
-        for (const call of message.tool_calls || []) this.toolCall(call);
+        for (const call of message.tool_calls || []) {
+          if (call.name === FINAL) this.finalAnswer(call.id, "", call.arguments);
+          else this.toolCall(call);
+        }
       } else if (message.role === "tool") {
         this.toolResult(message.call_id, null, message.text, false);
       }

@@ -59,9 +59,11 @@ if TYPE_CHECKING:
     from .builder import AgentBuilder
     from .core.compose import boxed, layer, map_err, map_request, map_response
     from .core.function_tool import tool
+    from .core.history import fit_to_budget, keep_last_turns
     from .core.interrupt_router import InterruptRouter
     from .core.layers import RetryLayer
     from .core.loop import AgentLoop
+    from .core.output import OutputSpec
     from .core.step import step
 
     # Errors
@@ -69,6 +71,7 @@ if TYPE_CHECKING:
         ConfigurationError,
         MaxTurnsExceeded,
         ModelError,
+        OutputValidationFailed,
         RemiError,
         RequestError,
         RunNotFound,
@@ -113,12 +116,14 @@ _HOMES: dict[str, tuple[str, ...]] = {
     "builder": ("AgentBuilder",),
     "core.compose": ("boxed", "layer", "map_err", "map_request", "map_response"),
     "core.function_tool": ("tool",),
+    "core.history": ("fit_to_budget", "keep_last_turns"),
     "core.interrupt_router": ("InterruptRouter",),
     "core.layers": ("RetryLayer",),
     "core.loop": ("AgentLoop",),
+    "core.output": ("OutputSpec",),
     "core.step": ("step",),
     "core.errors": (
-        "ConfigurationError", "MaxTurnsExceeded", "ModelError", "RemiError", "RequestError", "RunNotFound",
+        "ConfigurationError", "MaxTurnsExceeded", "ModelError", "OutputValidationFailed", "RemiError", "RequestError", "RunNotFound",
         "RunNotResumable", "ToolInputError", "ToolSchemaError", "UsageLimitExceeded",
     ),
     "model.fallback": ("FallbackModel",),
@@ -192,10 +197,10 @@ __all__ = [
     "ToolCallStart", "ToolProgress", "ToolResult", "TurnEnd", "TurnStart", "UsageEvent",
     "event_from_json", "event_to_json",
     # Building agents
-    "AgentBuilder", "AgentLoop", "InterruptRouter", "RetryLayer", "boxed", "layer", "map_err", "map_request",
-    "map_response", "step", "tool",
+    "AgentBuilder", "AgentLoop", "InterruptRouter", "OutputSpec", "RetryLayer", "boxed", "layer", "map_err", "map_request",
+    "map_response", "step", "tool", "fit_to_budget", "keep_last_turns",
     # Errors
-    "ConfigurationError", "MaxTurnsExceeded", "ModelError", "RemiError", "RequestError",
+    "ConfigurationError", "MaxTurnsExceeded", "ModelError", "OutputValidationFailed", "RemiError", "RequestError",
     "RunNotFound", "RunNotResumable", "ToolInputError", "ToolSchemaError", "UsageLimitExceeded",
     # Models, stores, agents
     "FallbackModel", "HttpAgent", "MemoryStore", "OpenAIModel", "PostgresStore", "SQLiteStore", "ScriptedModel",

@@ -146,3 +146,52 @@ def test_count_and_media() -> None:
     assert plan_reply([{"role": "user", "content": content}]).text == (
         "You said: what is this (received 1 image)"
     )
+
+
+FINAL_RESULT: JsonValue = {  # an agent with an output type offers it
+    "type": "function",
+    "function": {
+        "name": "final_result",
+        "parameters": {
+            "type": "object",
+            "properties": {"name": {"type": "string"}, "population": {"type": "integer"}},
+            "required": ["name", "population"],
+        },
+    },
+}
+SUMMARY: JsonValue = {  # a scalar output type: `{"result": str}`
+    "type": "function",
+    "function": {
+        "name": "final_result",
+        "parameters": {"properties": {"result": {"type": "string"}}, "required": ["result"]},
+    },
+}
+
+
+def test_a_final_result_tool_is_called_once_nothing_else_is() -> None:
+    said = [{"role": "user", "content": "The biggest city: name=Paris population=2100000"}]
+    assert plan_reply(said, [FINAL_RESULT]).tool_calls == [
+        PlannedCall("final_result", json.dumps({"name": "Paris", "population": 2100000}))
+    ]
+    asked = [{"role": "user", "content": "what is 2+3 and name=Sum"}]
+    first = plan_reply(asked, [CALCULATOR, FINAL_RESULT])
+    assert [call.name for call in first.tool_calls] == ["calculator"]  # other tools first
+    call = first.tool_calls[0]
+    results = [
+        *asked,
+        {"role": "assistant", "content": None, "tool_calls": [
+            {"id": "c1", "type": "function", "function": {"name": call.name, "arguments": call.arguments}}]},
+        {"role": "tool", "tool_call_id": "c1", "content": "5"},
+    ]
+    (final,) = plan_reply(results, [CALCULATOR, FINAL_RESULT]).tool_calls
+    assert json.loads(final.arguments) == {"name": "Sum", "population": 0}
+    (summary,) = plan_reply([{"role": "user", "content": "what is 2+3"}], [SUMMARY]).tool_calls
+    assert json.loads(summary.arguments) == {"result": "2+3 = 5."}
+
+
+def test_a_json_schema_response_format_is_answered_with_json_text() -> None:
+    schema: JsonValue = {"type": "json_schema", "json_schema": {
+        "name": "final_result", "schema": {"type": "object", "properties": {"n": {"type": "integer"}}, "required": ["n"]},
+    }}
+    reply = plan_reply([{"role": "user", "content": "give n=7"}], [], "mock", schema)
+    assert json.loads(reply.text) == {"n": 7} and not reply.tool_calls

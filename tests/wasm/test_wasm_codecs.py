@@ -66,6 +66,7 @@ EVENTS: list[AgentEvent] = [
     ev.ErrorEvent("model_error", "boom"),
     ev.Cancelled(RUN, "part"),
     ev.Done(RUN, "ok", Usage(1, 2)),
+    ev.Done(RUN, "", Usage(1, 2), {"name": "Paris", "tags": ["é", 1, None]}),
 ]
 
 

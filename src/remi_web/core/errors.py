@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
+
+if TYPE_CHECKING:
+    from .events import AgentEvent
 
 
 class RemiError(Exception):
@@ -64,6 +67,19 @@ class ToolSchemaError(RequestError):
         super().__init__(message)
         self.tool = tool
         self.path = path
+
+
+class DepsError(RequestError):
+    """A run's deps are not of the type the agent declares (`AgentBuilder.deps_type`)."""
+
+    code = "invalid_deps"
+
+
+class MissingDeps(DepsError):
+    """The agent declares a deps type and the run was given no deps (a resume needs them
+    again: they are never checkpointed)."""
+
+    code = "missing_deps"
 
 
 class ThreadNotFound(RequestError):
@@ -184,6 +200,31 @@ class UncertainOutcome(RemiError):
     fail the run rather than run it again or give its result."""
 
     code = "uncertain_outcome"
+
+
+class OutputValidationFailed(RemiError):
+    """The model's structured answer (`AgentBuilder.output_type`) stayed invalid after the
+    retries it was given; the message holds the last problem. Raise `retries`, simplify the
+    output type, or describe it better (docstrings and field descriptions reach the model)."""
+
+    code = "output_validation_failed"
+
+
+class RunIncomplete(RemiError):
+    """A run read for its answer (`run_output`, `OutputSpec.run`) ended otherwise than with
+    `done`: with an interrupt, tools for the caller, an error or a cancellation. `event` is
+    the event it ended with; continue it with `chat()`.
+
+    Args:
+        message: how the run ended.
+        event: the last event of the run's stream (None if there was none).
+    """
+
+    code = "run_incomplete"
+
+    def __init__(self, message: str, *, event: AgentEvent | None = None) -> None:
+        super().__init__(message)
+        self.event = event
 
 
 class UsageLimitExceeded(RemiError):

@@ -245,11 +245,13 @@ class Cancelled:
 
 @dataclass(frozen=True, slots=True)
 class Done:
-    """The run finished with the assistant's final text and the run's total usage."""
+    """The run finished with the assistant's final text and the run's total usage; `output`
+    is the structured answer's JSON (`AgentBuilder.output_type`; None without one)."""
 
     run_id: RunId
     text: str
     usage: Usage = field(default_factory=Usage)
+    output: JsonValue = None
     type: Literal["done"] = field(default="done", kw_only=True)
 
 

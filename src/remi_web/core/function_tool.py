@@ -12,6 +12,7 @@ from collections.abc import AsyncGenerator, Callable, Mapping
 from contextlib import aclosing
 from dataclasses import dataclass
 from typing import (
+    TYPE_CHECKING,
     Annotated,
     Any,
     Generic,
@@ -41,6 +42,10 @@ from .docstrings import parse_docstring
 from .errors import ConfigurationError, ToolInputError
 from .model_io import ToolDefinition
 from .tool import Interrupt, ToolCtx, ToolReturn
+from .tool_prepare import PrepareTool
+
+if TYPE_CHECKING:
+    from pydantic_core import ErrorDetails
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -79,7 +84,7 @@ class FunctionTool(Generic[P, R]):
 
     __slots__ = (
         "fn", "_name", "_description", "_requires_approval", "_slots", "_args", "_schema",
-        "idempotent", "timeout",
+        "idempotent", "timeout", "prepare", "deps_type",
     )
 
     def __init__(
@@ -91,6 +96,7 @@ class FunctionTool(Generic[P, R]):
         requires_approval: bool = False,
         idempotent: bool = False,
         timeout: float | None = None,
+        prepare: PrepareTool | None = None,
         localns: Mapping[str, object] | None = None,
     ) -> None:
         """Wrap `fn`.
@@ -104,6 +110,8 @@ class FunctionTool(Generic[P, R]):
                 taken over after a crash may then re-run it instead of asking a human.
             timeout: seconds a call may take; a slower one is stopped and the model gets
                 a tool error (default: the agent's `tool_timeout`, if any).
+            prepare: called before each model call with the run's context and the tool's
+                definition; returns the definition to send this turn, or None to hide it.
             localns: names to resolve string annotations with, besides the module's.
         """
         self.fn = fn
@@ -115,7 +123,9 @@ class FunctionTool(Generic[P, R]):
             raise ConfigurationError(f"Tool {self._name!r}: timeout must be positive, got {timeout}.")
         self.idempotent = idempotent
         self.timeout = timeout
+        self.prepare = prepare
         self._slots, self._args = _arguments_model(fn, self._name, doc.params, localns)
+        self.deps_type = next((s.deps for s in self._slots if s.deps is not None), None)
         try:
             schema = _clean_schema(self._args.model_json_schema())
         except PydanticUserError as exc:
@@ -253,6 +263,7 @@ def tool(
     requires_approval: bool = False,
     idempotent: bool = False,
     timeout: float | None = None,
+    prepare: PrepareTool | None = None,
 ) -> Callable[[Callable[P, R]], FunctionTool[P, R]]: ...
 
 
@@ -265,6 +276,7 @@ def tool(
     requires_approval: bool = False,
     idempotent: bool = False,
     timeout: float | None = None,
+    prepare: PrepareTool | None = None,
 ) -> FunctionTool[P, R] | Callable[[Callable[P, R]], FunctionTool[P, R]]:
     """Make a `FunctionTool` from a function: `@tool`, `@tool()` or `@tool(name=...)`.
 
@@ -279,6 +291,10 @@ def tool(
             key); after a crash in the middle of the call it is run again, while a call of
             a tool that is not idempotent becomes an `uncertain_outcome` interrupt.
         timeout: seconds a call may take before it is stopped (a tool error the model sees).
+        prepare: `(ctx, definition) -> ToolDefinition | None` (sync or async), called before
+            each model call: the definition to send this turn (a new description or
+            schema), or None to hide the tool from that call (a call of it then gets an
+            unknown-tool error).
     """
 
     def wrap(f: Callable[P, R], localns: Mapping[str, object] | None = None) -> FunctionTool[P, R]:
@@ -291,6 +307,7 @@ def tool(
             requires_approval=requires_approval,
             idempotent=idempotent,
             timeout=timeout,
+            prepare=prepare,
             localns=dict(sys._getframe(1).f_locals) if localns is None else localns,
         )
 
@@ -302,19 +319,30 @@ def tool(
 @dataclass(frozen=True, slots=True)
 class _Slot:
     """How one parameter of the function gets its value: from the arguments model's
-    `field`, or injected (`inject` is `ChatCtx` or `ToolCtx`)."""
+    `field`, or injected (`inject` is `ChatCtx` or `ToolCtx`, `deps` the `T` of a
+    `ToolCtx[T]`)."""
 
     name: str
     positional: bool
     field: str | None = None
     inject: type | None = None
+    deps: object = None
 
 
 def _injected(hint: object) -> type | None:
     """`ChatCtx` or `ToolCtx` when a parameter with this hint is injected, else None."""
     if get_origin(hint) is Annotated:
         hint = get_args(hint)[0]
+    if get_origin(hint) is ToolCtx:  # `ToolCtx[MyDeps]`
+        return ToolCtx
     return hint if isinstance(hint, type) and hint in _INJECTED else None
+
+
+def _deps_of(hint: object) -> object:
+    """The `T` of a `ToolCtx[T]` hint: the deps the tool reads (None: any)."""
+    if get_origin(hint) is Annotated:
+        hint = get_args(hint)[0]
+    return get_args(hint)[0] if get_origin(hint) is ToolCtx else None
 
 
 def _arguments_model(
@@ -347,7 +375,7 @@ def _arguments_model(
         positional = param.kind is param.POSITIONAL_ONLY
         inject = _injected(hint)
         if inject is not None:
-            slots.append(_Slot(param.name, positional, inject=inject))
+            slots.append(_Slot(param.name, positional, inject=inject, deps=_deps_of(hint)))
             continue
         default = ... if param.default is param.empty else param.default
         doc = docs.get(param.name)
@@ -417,14 +445,19 @@ def _explain(name: str, exc: ValidationError, expected: list[str]) -> str:
         if error["type"] == "extra_forbidden" and len(error["loc"]) == 1:
             known = ", ".join(expected) or "none"
             lines.append(f"- {where}: unknown argument (the arguments are: {known})")
-        elif error["type"] == "missing":
-            lines.append(f"- {where}: required, but missing")
         else:
-            got = repr(error.get("input"))
-            got = got if len(got) <= 60 else got[:57] + "..."
-            lines.append(f"- {where}: {error['msg']} (got {got})")
+            lines.append(problem_line(where, error))
     lines.append(f"Correct the arguments and call {name!r} again.")
     return "\n".join(lines)
+
+
+def problem_line(where: str, problem: ErrorDetails) -> str:
+    """One line for the model about one validation problem at `where`."""
+    if problem["type"] == "missing":
+        return f"- {where}: required, but missing"
+    got = repr(problem.get("input"))
+    got = got if len(got) <= 60 else got[:57] + "..."
+    return f"- {where}: {problem['msg']} (got {got})"
 
 
 def _to_return(value: object) -> ToolReturn:

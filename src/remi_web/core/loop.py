@@ -14,6 +14,7 @@ from __future__ import annotations
 import time
 from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass
+from typing import Generic, cast
 
 from .schema_types import JsonValue
 
@@ -27,9 +28,11 @@ from .continuation import (
     takeover,
 )
 from .ctx import ChatCtx
+from .deps import DepsT, use_deps
 from .errors import (
     CheckpointConflict,
     MaxTurnsExceeded,
+    OutputValidationFailed,
     RemiError,
     RunBusy,
     ToolInputError,
@@ -56,6 +59,10 @@ from .events import (
     TurnStart,
 )
 from .context import CONTEXT_EVENT, ContextPolicy, Fitted
+from .history import HistoryProcessor
+from .instructions import Instruction
+from .model_view import ModelView, model_view
+from .tool_prepare import unknown_tool_text
 from .ids import new_run_id, new_thread_id, run_span_id
 from .limited import LIMITED, after_limit, hold_round, limits_of, over_limit, raise_limits
 from .json_schema import check_tool_definitions, load_jsonschema, validate_arguments
@@ -83,6 +90,8 @@ from .store import Store
 from .tool_round import RoundEnd, run_tool_round
 from .interrupt_router import InterruptRouter
 from .usage_limits import UsageLimits
+from .output import OutputSpec, OutputT, done_of
+from .output_answer import read_answer
 
 DEFAULT_MAX_TURNS = 10
 _DELTAS = (TextDelta, ThinkingDelta, ToolCallArgsDelta)
@@ -98,14 +107,17 @@ _ENDED = _Ended()
 
 
 @dataclass(slots=True)
-class AgentLoop(Composable[ChatRequest, AgentEvent]):
+class AgentLoop(Composable[ChatRequest, AgentEvent], Generic[DepsT, OutputT]):
     """The agent: calls the model, runs local tools concurrently, feeds results back.
+    `AgentLoop[D, O]` when each run is given deps of type `D` (`deps_type`).
 
     Args:
         model: the chat model.
         tools: the tools this agent runs itself.
         store: where checkpoints and thread histories live.
-        system: the system prompt, sent first on every model call.
+        system: the fixed system prompt, sent first on every model call.
+        instructions: more of the system prompt, made afresh for each model call: strings
+            or functions of the run's `ChatCtx` (sync or async), joined after `system`.
         max_turns: the most model calls one run may make (resumes included).
         defaults: model settings used unless a request overrides them.
         tracer: watches each run segment, e.g. a `remi_web.tracing` tracer (default: none).
@@ -125,6 +137,15 @@ class AgentLoop(Composable[ChatRequest, AgentEvent]):
             answer an `interrupt_answered` event; the rest still pause the run).
         usage_limits: the run's budget of model calls, tokens and tool calls (default: none);
             a request's `overrides.usage_limits` replace it.
+        deps_type: the type of the deps every run must be given (`chat(..., deps=...)`
+            or `ChatCtx(deps=...)`), read by tools as `ToolCtx.deps`; default: none required.
+        history_processors: shape the messages each model call is sent (sync or async
+            functions over the list, in order; `keep_last_turns`, `fit_to_budget`); the run
+            and the thread keep every message.
+        output: the structured answer (`OutputSpec`, `AgentBuilder.output_type`): the
+            model gives it through the final-result tool (or as JSON text, natively); it is
+            validated, an invalid one goes back to the model within the spec's retries, and
+            `done.output` carries it (`output_of(done)` types it). None: a text answer.
     """
 
     model: ChatModel
@@ -142,16 +163,40 @@ class AgentLoop(Composable[ChatRequest, AgentEvent]):
     check_tools: bool = True
     interrupt_router: InterruptRouter | None = None
     usage_limits: UsageLimits | None = None
+    deps_type: type[DepsT] | None = None
+    instructions: tuple[Instruction, ...] = ()
+    history_processors: tuple[HistoryProcessor, ...] = ()
+    output: OutputSpec[OutputT] | None = None
 
     def secrets(self) -> tuple[Secret, ...]:
         """The secret values its traces mask (its redactor's and its model's), so that a
         `TracingLayer` around it masks them too (`HoldsSecrets`)."""
         return secret_values([*self.redactor.secrets, *secrets_of(self.model)])
 
+    async def run_output(
+        self, request: ChatRequest | str, ctx: ChatCtx | None = None, *, deps: DepsT | None = None
+    ) -> OutputT:
+        """Run to `done` and return the answer: typed by `output_type`, else the final text.
+
+        Raises `OutputValidationFailed` when the model's answers stayed invalid and
+        `RunIncomplete` when the run ended otherwise (an interrupt, the caller's tools, an
+        error, a cancellation): read those runs with `chat()`.
+        """
+        return self.output_of(await done_of(self.chat(request, ctx, deps=deps)))
+
+    def output_of(self, done: Done) -> OutputT:
+        """The answer of a run's `done` event: `done.output` as the output type, or the
+        final text when the agent has none."""
+        if self.output is None:
+            return cast(OutputT, done.text)
+        return self.output.parse(done.output)
+
     async def chat(
-        self, request: ChatRequest | str, ctx: ChatCtx | None = None
+        self, request: ChatRequest | str, ctx: ChatCtx | None = None, *, deps: DepsT | None = None
     ) -> AsyncIterator[AgentEvent]:
         """Run or continue a run; a plain string starts a run with that user message.
+        `deps` (else `ctx.deps`) reach the tools as `ToolCtx.deps`; never checkpointed, so a
+        `Resume` is given them again (`MissingDeps` without them when `deps_type` is set).
 
         Raises a `RequestError` (before any event) when a `Resume` or `ToolResults`
         does not fit the run it names, `RunBusy` when another caller holds the run.
@@ -160,6 +205,7 @@ class AgentLoop(Composable[ChatRequest, AgentEvent]):
         if isinstance(request, str):
             request = ChatRequest.user(request)
         ctx = ctx if ctx is not None else ChatCtx()
+        use_deps(ctx, deps, self.deps_type, self.name)
         first: AgentEvent
         if isinstance(request.input, Start):
             state = await self._new_state(request, request.input, ctx)
@@ -262,7 +308,7 @@ class AgentLoop(Composable[ChatRequest, AgentEvent]):
     ) -> RunWatch | None:
         """The checkpointed state wins over the caller's ctx: ids, metadata, run span. Then
         the observer may watch the segment."""
-        ctx.run_id, ctx.thread_id = state.run_id, state.thread_id
+        ctx.run_id, ctx.thread_id, ctx.turn = state.run_id, state.thread_id, state.turn
         ctx.metadata = state.metadata
         parent = state.trace_parent
         lineage = ctx.spans if ctx.span_id == parent else (() if parent is None else (parent,))
@@ -336,8 +382,9 @@ class AgentLoop(Composable[ChatRequest, AgentEvent]):
                     if fitted is not None:
                         yield self._fitted(state, fitted)
                 yield self._next_turn(state)
+                view = await self._view(state, ctx)
                 # The model's deltas go straight from `step` to the caller: no hop per token.
-                events = self._call_model(state, ctx, watch)
+                events = self._call_model(state, ctx, watch, view)
                 first = await anext(events)
                 while type(first) is ModelRetry:  # before the stream: not its first token
                     yield first
@@ -353,7 +400,9 @@ class AgentLoop(Composable[ChatRequest, AgentEvent]):
                         yield step_event  # type: ignore[misc]
                 assert end is not None
                 first_token_at = None if first is end else first_at
-                async for produced in self._model_returned(state, end, first_token_at, claim, watch):
+                async for produced in self._model_returned(
+                    state, end, first_token_at, claim, watch, view.hidden
+                ):
                     if isinstance(produced, list):
                         calls = produced
                     elif isinstance(produced, _Ended):
@@ -385,11 +434,22 @@ class AgentLoop(Composable[ChatRequest, AgentEvent]):
         state.turn += 1
         return TurnStart(state.turn)
 
+    async def _view(self, state: LoopState, ctx: ChatCtx) -> ModelView:
+        """What this turn's model call is shown: this turn's instructions, the history
+        after the processors, the tools after their `prepare` hooks."""
+        ctx.turn = state.turn
+        return await model_view(
+            state.messages, ctx, self.tools, state.external_tools,
+            self.system, self.instructions, self.history_processors,
+        )
+
     def _call_model(
-        self, state: LoopState, ctx: ChatCtx, watch: RunWatch | None
+        self, state: LoopState, ctx: ChatCtx, watch: RunWatch | None, view: ModelView
     ) -> AsyncIterator[StepEvent | StepEnd]:
         """The model call of this turn: its deltas, then a `StepEnd`."""
-        request = self._model_request(state)
+        request = self._model_request(state, view)
+        if self.output is not None:  # the final-result tool, or the native response format
+            request = self.output.offer(request)
         if watch is not None:
             watch.see(ModelCalled(state.turn, request))
         return step(self.model, request, ctx)
@@ -401,9 +461,11 @@ class AgentLoop(Composable[ChatRequest, AgentEvent]):
         first_token_at: float | None,
         claim: RunClaim,
         watch: RunWatch | None,
+        hidden: frozenset[str] = frozenset(),
     ) -> AsyncIterator[AgentEvent | list[ToolCallRequest] | _Ended]:
         """The model call ended: keep its message; end the run (done, cancelled) with
-        `_ENDED`, or give the local tool calls to run next."""
+        `_ENDED`, or give the local tool calls to run next (a call of a tool `hidden` from
+        this turn is answered at once, as a call of an unknown tool)."""
         state.usage = state.usage + end.usage
         message = end.message
         if watch is not None:
@@ -418,15 +480,39 @@ class AgentLoop(Composable[ChatRequest, AgentEvent]):
             yield _ENDED
             return
         state.messages.append(message)
-        if not message.tool_calls:
+        answer = None if self.output is None else read_answer(self.output, message, state.tool_state)
+        if answer is not None and answer.retry is not None:  # no answer yet: ask again
+            if answer.failure is not None:
+                raise OutputValidationFailed(answer.failure)
+            state.messages.append(answer.retry)
+            yield await self._checkpoint(claim, state, "tools_executed")
+            yield TurnEnd(state.turn)
+            yield []
+            return
+        accepted = answer is not None and answer.accepted
+        if accepted:
+            assert answer is not None
+            for outcome in answer.results:  # the final-result call's, and its siblings' (not run)
+                state.messages.append(Message.tool(outcome.call_id, outcome.content, outcome.name))
+                yield ToolResult(outcome.call_id, outcome.name, outcome.content)
+        if not message.tool_calls or accepted:
             async for event in self._finish(state, claim, "done"):
                 yield event
             yield TurnEnd(state.turn)
-            yield Done(state.run_id, content_text(message.content), state.usage)
+            output = answer.output if answer is not None else None
+            yield Done(state.run_id, content_text(message.content), state.usage, output)
             yield _ENDED
             return
         state.pending_calls = list(message.tool_calls)
         state.completed = []
+        settled: set[str] = set()
+        if answer is not None:  # an invalid final answer: the model reads why, and retries
+            for outcome in answer.results:
+                state.completed.append(outcome)
+                settled.add(outcome.call_id)
+                yield ToolResult(outcome.call_id, outcome.name, outcome.content, True)
+            if answer.failure is not None:
+                raise OutputValidationFailed(answer.failure)
         external = {d.name: d for d in state.external_tools}
         if self.check_tools and any(c.name in external for c in message.tool_calls):
             await load_jsonschema()
@@ -435,7 +521,17 @@ class AgentLoop(Composable[ChatRequest, AgentEvent]):
                 if refused is not None:  # never handed out: the model reads why, and retries
                     state.completed.append(refused)
                     yield ToolResult(call.id, call.name, refused.content, True)
-        yield [c for c in message.tool_calls if c.name not in external]
+        if hidden and any(c.name in hidden for c in message.tool_calls):
+            shown = [n for n in [*self.tools.names(), *external] if n not in hidden]
+            for call in message.tool_calls:
+                if call.name in hidden:
+                    text = unknown_tool_text(call.name, shown)
+                    state.completed.append(ToolOutcome(call.id, text, True, call.name))
+                    yield ToolResult(call.id, call.name, text, True)
+        yield [
+            c for c in message.tool_calls
+            if c.name not in external and c.name not in hidden and c.id not in settled
+        ]
 
     async def _tool_round(
         self,
@@ -510,14 +606,12 @@ class AgentLoop(Composable[ChatRequest, AgentEvent]):
                 state.messages.append(Message.tool(call.id, outcome.content, call.name))
         state.pending_calls, state.completed = [], []
 
-    def _model_request(self, state: LoopState) -> ModelRequest:
-        messages = [Message.system(self.system), *state.messages] if self.system else [
-            *state.messages
-        ]
+    def _model_request(self, state: LoopState, view: ModelView) -> ModelRequest:
+        """This turn's `ModelRequest`: the view's messages and tools, the run's settings."""
         overrides, defaults = state.overrides, self.defaults
         return ModelRequest(
-            messages=messages,
-            tools=[*self.tools.definitions(), *state.external_tools],
+            messages=view.messages,
+            tools=view.tools,
             model=overrides.model or defaults.model,
             temperature=(
                 overrides.temperature if overrides.temperature is not None else defaults.temperature

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Protocol, TypeAlias
+from typing import Generic, Protocol, TypeAlias, cast
 
 from .schema_types import JsonValue
 
 from .content import Content
 from .ctx import ChatCtx
+from .deps import DepsT
 from .events import Custom, SubSession, ToolProgress
 from .model_io import ToolDefinition
 
@@ -34,8 +35,8 @@ ToolEvent: TypeAlias = ToolProgress | Custom | SubSession
 """What a running tool may add to the run's stream, as it happens."""
 
 @dataclass(slots=True)
-class ToolCtx:
-    """The context of one tool call.
+class ToolCtx(Generic[DepsT]):
+    """The context of one tool call; `ToolCtx[T]` when the run's deps are a `T`.
 
     Args:
         call_id: the model's id for this call.
@@ -55,6 +56,12 @@ class ToolCtx:
     state: dict[str, JsonValue] = field(default_factory=dict)
     on_event: Callable[[ToolEvent], None] | None = None
 
+    @property
+    def deps(self) -> DepsT:
+        """The run's deps (`agent.chat(request, deps=...)`), typed by the `T` of `ToolCtx[T]`
+        (a bare `ToolCtx`: `Any`); None when the run was given none."""
+        return cast(DepsT, self.chat.deps)
+
     def progress(self, data: JsonValue) -> None:
         """Report progress; it reaches the caller as a `tool_progress` event."""
         self.emit(ToolProgress(self.call_id, self.tool_name, data))
@@ -69,8 +76,10 @@ class ToolCtx:
 class Tool(Protocol):
     """A tool the loop can run. `@tool` makes one from a function.
 
-    Two attributes are optional: `idempotent` (bool, default False: a crashed call is then
-    never re-run without a human's answer) and `timeout` (seconds, default: the agent's).
+    Four attributes are optional: `idempotent` (bool, default False: a crashed call is then
+    never re-run without a human's answer), `timeout` (seconds, default: the agent's),
+    `prepare` (a `PrepareTool` hook that changes or hides the definition per model call) and
+    `deps_type` (the deps it reads, checked by `AgentBuilder.build()`; default: any).
     """
 
     @property

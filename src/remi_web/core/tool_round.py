@@ -17,6 +17,7 @@ from .messages import ToolCallRequest
 from .outcome import ToolOutcome
 from .registry import ToolRegistry
 from .tool import Interrupt, ToolCtx, ToolEvent, ToolReturn
+from .tool_prepare import unknown_tool_text
 
 CANCELLED_TOOL_TEXT = "Cancelled before this tool finished."
 
@@ -72,7 +73,7 @@ async def run_tool_round(
         limit = getattr(tool, "timeout", None) or timeout
         try:
             if tool is None:
-                raise ToolInputError(_unknown_tool(call.name, registry))
+                raise ToolInputError(unknown_tool_text(call.name, registry.names()))
             if limit is None:
                 returned = await tool.run(call.arguments, tool_ctx)
             else:
@@ -138,7 +139,3 @@ def _timed_out(name: str, seconds: float) -> str:
         "Try again with a smaller task, or go on without it."
     )
 
-
-def _unknown_tool(name: str, registry: ToolRegistry) -> str:
-    known = ", ".join(registry.names()) or "none"
-    return f"Unknown tool {name!r}. Available tools: {known}."

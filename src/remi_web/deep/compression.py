@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from ..core.content import content_text
 from ..core.context import Fitted
+from ..core.history import estimate_tokens as estimate_tokens
 from ..core.ctx import ChatCtx
 from ..core.messages import Message
 from ..core.model_io import ChatModel, ModelRequest, TextChunk
@@ -29,15 +30,6 @@ SUMMARIZER_PROMPT = (
     "constraints, decisions made, what was done and found (file names, values, results), "
     "what failed, and what remains to do. Keep exact identifiers. No preamble."
 )
-
-
-def estimate_tokens(messages: list[Message]) -> int:
-    """A rough token count of `messages` (4 characters a token, tool calls included)."""
-    chars = 0
-    for message in messages:
-        chars += len(content_text(message.content)) + len(message.reasoning or "")
-        chars += sum(len(call.arguments) + len(call.name) for call in message.tool_calls)
-    return chars // 4
 
 
 def is_summary(message: Message) -> bool:

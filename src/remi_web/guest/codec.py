@@ -306,5 +306,6 @@ _EVENTS: dict[type, Any] = {
     ev.Custom: lambda e: wit.Event_Custom(wit.Custom(e.name, dumps(e.data))),
     ev.ErrorEvent: lambda e: wit.Event_Error(wit.Error(e.code, e.message)),
     ev.Cancelled: lambda e: wit.Event_Cancelled(wit.Cancelled(e.run_id, e.partial_text)),
-    ev.Done: lambda e: wit.Event_Done(wit.Done(e.run_id, e.text, _usage_out(e.usage))),
+    ev.Done: lambda e: wit.Event_Done(wit.Done(
+        e.run_id, e.text, _usage_out(e.usage), None if e.output is None else dumps(e.output))),
 }

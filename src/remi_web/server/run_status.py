@@ -6,7 +6,6 @@ from dataclasses import replace
 
 from pydantic import ValidationError
 
-from ..core.content import content_text
 from ..core.events import (
     AgentEvent,
     Cancelled,
@@ -18,6 +17,7 @@ from ..core.events import (
     RunStart,
 )
 from ..core.ids import RunId
+from ..core.output_answer import done_again
 from ..core.state import Checkpoint
 from ..core.wire import event_from_json
 from .event_log import EventLog, LoggedEvent
@@ -90,9 +90,8 @@ def missed_event(run_id: RunId, checkpoint: Checkpoint | None) -> AgentEvent | N
         answered = {outcome.call_id for outcome in state.completed}
         return NeedToolExecution(run_id, [c for c in state.pending_calls if c.id not in answered])
     if checkpoint.status == "done":
-        last = state.messages[-1] if state.messages else None
-        text = content_text(last.content) if last is not None else ""
-        return Done(run_id, text, state.usage)
+        text, output = done_again(state.messages, state.tool_state)
+        return Done(run_id, text, state.usage, output)
     if checkpoint.status == "cancelled":
         return Cancelled(run_id)
     if checkpoint.status == "failed":

@@ -48,7 +48,9 @@ class MockModel:
             for t in request.tools
         ]
         model = request.model or self.name
-        reply = deep_reply(messages, tools) or plan_reply(messages, tools, model)
+        reply = deep_reply(messages, tools) or plan_reply(
+            messages, tools, model, request.extra.get("response_format")
+        )
         pause = 1.0 / self.tokens_per_second if self.tokens_per_second else 0.0
         for piece in tokens(reply.reasoning):
             yield ThinkingChunk(piece)

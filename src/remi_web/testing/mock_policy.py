@@ -13,6 +13,11 @@ Rules, in order, on the last message:
 - "what did I say" (memory): the user's first message of the conversation;
 - anything else: `You said: <text>`.
 
+A final-result tool offered (`final_result`: the agent has an output type) and no other tool
+to call: the mock answers by calling it, with the `key=value` pairs of the user's last message
+(placeholders for the rest; a string `result` gets the text it would have said). Under a
+JSON-schema `response_format` (an output type in native mode) those arguments are its text.
+
 A deep agent (offered `write_todos` and `task`) gets the script of `mock_deep` instead.
 
 Models whose name contains "reason" or "think" also stream reasoning first.
@@ -42,6 +47,7 @@ _PAIR = re.compile(r"([A-Za-z_]\w*)\s*=\s*(\"[^\"]*\"|'[^']*'|[^\s,;]+)")
 _RECALL = re.compile(r"\bwhat did i (?:say|write|ask)\b", re.IGNORECASE)
 _COUNT = re.compile(r"\bcount (?:to|up to) (\d{1,5})\b", re.IGNORECASE)
 _TOKEN = re.compile(r"\S{1,8}\s*|\s+")
+FINAL_RESULT = "final_result"
 
 
 @dataclass(frozen=True, slots=True)
@@ -315,8 +321,41 @@ def plan_reply(
     messages: Sequence[Mapping[str, JsonValue]],
     tools: Sequence[Mapping[str, JsonValue]] = (),
     model: str = "mock",
+    response_format: JsonValue = None,
 ) -> Reply:
-    """The mock's reply to a conversation (wire-format messages and tools)."""
+    """The mock's reply to a conversation (wire-format messages and tools); with a JSON-schema
+    `response_format`, its text is JSON made as a final-result call's arguments would be."""
+    reply = _reply(messages, tools, model)
+    final = next((t for t in tools if _schema_of(t)[0] == FINAL_RESULT), None)
+    if reply.tool_calls or not messages:
+        return reply
+    native = response_format.get("json_schema") if isinstance(response_format, dict) else None
+    if isinstance(native, dict) and isinstance(native.get("schema"), dict):
+        shaped = {"function": {"name": FINAL_RESULT, "parameters": native["schema"]}}
+        return Reply(text=_final_call(shaped, messages, reply.text).arguments, reasoning=reply.reasoning)
+    if final is None:
+        return reply
+    return Reply(reasoning=reply.reasoning, tool_calls=[_final_call(final, messages, reply.text)])
+
+
+def _final_call(
+    tool: Mapping[str, JsonValue], messages: Sequence[Mapping[str, JsonValue]], text: str
+) -> PlannedCall:
+    """The call of the final-result tool: pairs of the user's last message, placeholders."""
+    said = next((text_of(m.get("content")) for m in reversed(messages) if m.get("role") == "user"), "")
+    arguments = json.loads(_arguments_for(tool, None, said))
+    _, properties, _ = _schema_of(tool)
+    result = properties.get("result")
+    if isinstance(result, dict) and result.get("type") == "string" and not arguments.get("result"):
+        arguments["result"] = text
+    return PlannedCall(FINAL_RESULT, json.dumps(arguments))
+
+
+def _reply(
+    messages: Sequence[Mapping[str, JsonValue]],
+    tools: Sequence[Mapping[str, JsonValue]],
+    model: str,
+) -> Reply:
     thinking = "reason" in model or "think" in model
     if not messages:
         return Reply(text="Hello! Send me a message.")

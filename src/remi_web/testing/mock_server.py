@@ -230,7 +230,9 @@ def create_app(config: MockConfig | None = None) -> Starlette:
                     "model_not_found",
                 )
             return EventStreamResponse(recording_events(recording), stats, fault=fault)
-        reply = deep_reply(messages, tools) or plan_reply(messages, tools, model)
+        reply = deep_reply(messages, tools) or plan_reply(
+            messages, tools, model, body.get("response_format")
+        )
         usage = usage_of(messages, reply)
         # ids depend on the conversation only, not on how a client serialised it
         seed = json.dumps([model, messages], sort_keys=True).encode()

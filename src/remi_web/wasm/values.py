@@ -312,5 +312,7 @@ _EVENTS: dict[str, Callable[[Any], ev.AgentEvent]] = {
     "custom": lambda e: ev.Custom(e.name, json.loads(_f(e, "data-json"))),
     "error": lambda e: ev.ErrorEvent(e.code, e.message),
     "cancelled": lambda e: ev.Cancelled(RunId(_f(e, "run-id")), _f(e, "partial-text")),
-    "done": lambda e: ev.Done(RunId(_f(e, "run-id")), e.text, _usage_in(e.usage)),
+    "done": lambda e: ev.Done(
+        RunId(_f(e, "run-id")), e.text, _usage_in(e.usage),
+        None if _f(e, "output-json") is None else json.loads(_f(e, "output-json"))),
 }

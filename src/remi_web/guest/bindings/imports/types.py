@@ -305,9 +305,13 @@ class Cancelled:
 
 @dataclass
 class Done:
+    """
+    `output-json`: the structured answer's JSON (an agent with an output type), else none.
+    """
     run_id: str
     text: str
     usage: Usage
+    output_json: Optional[str]
 
 @dataclass
 class ModelRetry:
