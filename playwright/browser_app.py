@@ -79,6 +79,35 @@ def serving_agent_file(folder: Path, source: str, *args: str) -> Iterator[WebSer
     server.stop()
 
 
+def serving_remote_agent(
+    folder: Path, name: str, source: str, env: dict[str, str], *args: str
+) -> Iterator[str]:
+    """`remi serve NAME:agent` (no auth) for a module with `source` written in `folder`, with
+    `env` added to the environment (a fixture body: yields its URL once it answers, stops it
+    after). The server's database is `folder/server.db`."""
+    (folder / f"{name}.py").write_text(source)
+    port = WebServer.free_port()
+    environment = {**os.environ, "PYTHONPATH": str(folder), **env}
+    environment.pop("REMI_API_TOKEN", None)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "remi_web.cli.main", "serve", f"{name}:agent", "--port", str(port),
+         "--db", str(folder / "server.db"), "--log-level", "warning", "--insecure-no-auth", *args],
+        cwd=folder, env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(300):  # bounded: at most ~30 s
+            try:
+                with urllib.request.urlopen(url + "/healthz", timeout=1):
+                    break
+            except OSError:
+                time.sleep(0.1)
+        yield url
+    finally:
+        process.terminate()
+        process.wait(10)
+
+
 TERMINAL = ("done", "interrupt", "error", "cancelled", "need_tool_execution")
 _ENDED = "window.remi.events.filter(e => {types}.includes(e.type)).length".replace(
     "{types}", str(list(TERMINAL))

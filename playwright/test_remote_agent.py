@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 
 import pytest
-from browser_app import WebServer, ask, boot, ended_runs, events, set_settings, wait_for_end
+from browser_app import (
+    WebServer,
+    ask,
+    boot,
+    ended_runs,
+    events,
+    serving_remote_agent,
+    set_settings,
+    wait_for_end,
+)
 from playwright.sync_api import Page
 
 AGENT_MODULE = '''
@@ -30,34 +34,10 @@ def agent(store):
 
 @pytest.fixture(scope="module")
 def served_agent(web: WebServer, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    folder = tmp_path_factory.mktemp("remote")
-    (folder / "remote_agent.py").write_text(AGENT_MODULE)
-    port = WebServer.free_port()
-    env = {
-        **os.environ,
-        "MOCK_URL": web.url + "v1",
-        "REMI_CORS_ORIGINS": web.url.rstrip("/"),
-        "PYTHONPATH": str(folder),
-    }
-    env.pop("REMI_API_TOKEN", None)
-    process = subprocess.Popen(
-        [sys.executable, "-m", "remi_web.cli.main", "serve", "remote_agent:agent",
-         "--port", str(port), "--db", str(folder / "server.db"), "--log-level", "warning",
-         "--insecure-no-auth"],
-        cwd=folder, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    env = {"MOCK_URL": web.url + "v1", "REMI_CORS_ORIGINS": web.url.rstrip("/")}
+    yield from serving_remote_agent(
+        tmp_path_factory.mktemp("remote"), "remote_agent", AGENT_MODULE, env
     )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(300):  # bounded: at most ~30 s
-            try:
-                with urllib.request.urlopen(url + "/healthz", timeout=1):
-                    break
-            except OSError:
-                time.sleep(0.1)
-        yield url
-    finally:
-        process.terminate()
-        process.wait(10)
 
 
 def test_the_page_runs_a_server_side_agent_with_a_signed_approval(

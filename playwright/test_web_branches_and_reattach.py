@@ -4,11 +4,8 @@ remote run after a reload (`Last-Event-ID`)."""
 from __future__ import annotations
 
 import json
-import os
 import re
 import sqlite3
-import subprocess
-import sys
 import time
 import urllib.request
 from collections.abc import Iterator
@@ -16,7 +13,17 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from browser_app import WebServer, ask, boot, ended_runs, events, screenshot, set_settings, wait_for_end
+from browser_app import (
+    WebServer,
+    ask,
+    boot,
+    ended_runs,
+    events,
+    screenshot,
+    serving_remote_agent,
+    set_settings,
+    wait_for_end,
+)
 from playwright.sync_api import Page, expect
 from test_markdown_layout import serious_violations
 
@@ -138,30 +145,12 @@ def served(web: WebServer, slow_model: WebServer, tmp_path_factory: pytest.TempP
            ) -> Iterator[tuple[str, Path]]:
     """`remi serve` with an agent on the slow mock model: its URL and its database."""
     folder = tmp_path_factory.mktemp("reattach")
-    (folder / "slow_agent.py").write_text(REMOTE_AGENT)
-    port = WebServer.free_port()
-    env = {**os.environ, "MOCK_URL": slow_model.url + "v1", "REMI_CORS_ORIGINS": web.url.rstrip("/"),
-           "PYTHONPATH": str(folder)}
-    env.pop("REMI_API_TOKEN", None)
-    database = folder / "server.db"
-    process = subprocess.Popen(
-        [sys.executable, "-m", "remi_web.cli.main", "serve", "slow_agent:agent", "--port", str(port),
-         "--db", str(database), "--log-level", "warning", "--insecure-no-auth",
-         "--reconnect-grace", "120"],  # the run outlives the page's reload
-        cwd=folder, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(300):  # bounded: at most ~30 s
-            try:
-                with urllib.request.urlopen(url + "/healthz", timeout=1):
-                    break
-            except OSError:
-                time.sleep(0.1)
-        yield url, database
-    finally:
-        process.terminate()
-        process.wait(10)
+    env = {"MOCK_URL": slow_model.url + "v1", "REMI_CORS_ORIGINS": web.url.rstrip("/")}
+    for url in serving_remote_agent(
+        folder, "slow_agent", REMOTE_AGENT, env,
+        "--reconnect-grace", "120",  # the run outlives the page's reload
+    ):
+        yield url, folder / "server.db"
 
 
 def _runs_started(database: Path) -> int:
