@@ -8,9 +8,9 @@ never parted from their results.
 
 from __future__ import annotations
 
-from ..core.errors import ThreadExists
 from ..core.ids import ThreadId
 from ..core.store import Store
+from ..core.threads import branch_id
 from ..core.threads import fork_thread as fork_at
 
 
@@ -33,15 +33,8 @@ async def fork_thread(
     users = [index for index, message in enumerate(messages) if message.role == "user"]
     keep = users[before_user] if before_user < len(users) else len(messages)
     if not messages:  # nothing stored yet: an empty branch
-        await _check_target(store, source, target)
+        await branch_id(store, target, source)
         return 0
     await fork_at(store, source, keep, target)
     return keep
 
-
-async def _check_target(store: Store, source: ThreadId, target: ThreadId) -> None:
-    """Refuse a branch into `source` itself or into a thread that has messages."""
-    if target == source:
-        raise ThreadExists("A fork needs a new thread id, not the id of the thread it forks.")
-    if await store.load_messages(target):
-        raise ThreadExists(f"Thread {target!r} already has messages; fork into a new thread id.")

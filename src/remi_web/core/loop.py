@@ -35,7 +35,6 @@ from .errors import (
     OutputValidationFailed,
     RemiError,
     RunBusy,
-    ToolInputError,
     UncertainOutcome,
     UsageLimitExceeded,
 )
@@ -62,12 +61,12 @@ from .context import CONTEXT_EVENT, ContextPolicy, Fitted
 from .history import HistoryProcessor
 from .instructions import Instruction
 from .model_view import ModelView, model_view
-from .tool_prepare import unknown_tool_text
 from .ids import new_run_id, new_thread_id, run_span_id
 from .limited import LIMITED, after_limit, hold_round, limits_of, over_limit, raise_limits
-from .json_schema import check_tool_definitions, load_jsonschema, validate_arguments
+from .call_checks import refused_calls
+from .json_schema import check_tool_definitions, load_jsonschema
 from .messages import Message, ToolCallRequest
-from .model_io import ChatModel, ModelRequest, ToolDefinition
+from .model_io import ChatModel, ModelRequest
 from .observer import (
     NO_OBSERVER,
     ModelCalled,
@@ -514,24 +513,13 @@ class AgentLoop(Composable[ChatRequest, AgentEvent], Generic[DepsT, OutputT]):
             if answer.failure is not None:
                 raise OutputValidationFailed(answer.failure)
         external = {d.name: d for d in state.external_tools}
-        if self.check_tools and any(c.name in external for c in message.tool_calls):
-            await load_jsonschema()
-            for call in message.tool_calls:
-                refused = _refused(call, external.get(call.name))
-                if refused is not None:  # never handed out: the model reads why, and retries
-                    state.completed.append(refused)
-                    yield ToolResult(call.id, call.name, refused.content, True)
-        if hidden and any(c.name in hidden for c in message.tool_calls):
-            shown = [n for n in [*self.tools.names(), *external] if n not in hidden]
-            for call in message.tool_calls:
-                if call.name in hidden:
-                    text = unknown_tool_text(call.name, shown)
-                    state.completed.append(ToolOutcome(call.id, text, True, call.name))
-                    yield ToolResult(call.id, call.name, text, True)
-        yield [
-            c for c in message.tool_calls
-            if c.name not in external and c.name not in hidden and c.id not in settled
-        ]
+        for outcome in await refused_calls(
+            message.tool_calls, external, hidden, self.tools.names(), self.check_tools
+        ):
+            state.completed.append(outcome)
+            settled.add(outcome.call_id)
+            yield ToolResult(outcome.call_id, outcome.name, outcome.content, True)
+        yield [c for c in message.tool_calls if c.name not in external and c.id not in settled]
 
     async def _tool_round(
         self,
@@ -648,15 +636,4 @@ class AgentLoop(Composable[ChatRequest, AgentEvent], Generic[DepsT, OutputT]):
         state.round_calls, state.resume_values = [], {}
         async for _ in self._finish(state, claim, "failed"):
             pass
-
-
-def _refused(call: ToolCallRequest, definition: ToolDefinition | None) -> ToolOutcome | None:
-    """The error outcome of an external tool call whose arguments do not fit its schema."""
-    if definition is None:
-        return None
-    try:
-        validate_arguments(call.name, definition.parameters, call.arguments)
-    except ToolInputError as error:
-        return ToolOutcome(call.id, str(error), True, call.name)
-    return None
 

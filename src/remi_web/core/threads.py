@@ -104,7 +104,7 @@ async def fork_thread(
     if not messages:
         raise ThreadNotFound(f"Thread {thread_id!r} has no messages to fork.")
     keep = len(messages) if at is None else fork_point(messages, at)
-    target = await _new_thread(store, new_thread_id, thread_id)
+    target = await branch_id(store, new_thread_id, thread_id)
     if keep:
         await store.append_messages(target, messages[:keep])
     return target
@@ -285,10 +285,14 @@ def read_bundle(bundle: Mapping[str, Any]) -> tuple[ThreadId, list[Message], lis
     return ThreadId(thread), messages, runs
 
 
-async def _new_thread(
+async def branch_id(
     store: ThreadStore, requested: ThreadId | None, source: ThreadId
 ) -> ThreadId:
-    """The id of a fork's branch: `requested` if it is free, else a fresh one."""
+    """The id of a fork's branch: `requested` if it is free, else a fresh one.
+
+    Raises:
+        ThreadExists: `requested` is `source` or already has messages.
+    """
     if requested is None:
         return new_thread_id()
     if requested == source:
