@@ -20,14 +20,15 @@ from .errors import (
     is_retryable,
 )
 from .fallback import DEFAULT_FALLBACK_ON, FallbackModel
+from .http_model import HttpChatModel, StreamParser
 from .openai import DEFAULT_BASE_URL, OpenAIModel
 from .openai_wire import ChunkParser, build_body, message_to_wire
 from .retry import NO_RETRY, Clock, RetryPolicy, SystemClock, retry_after_seconds
 
 __all__ = [
     "DEFAULT_BASE_URL", "DEFAULT_FALLBACK_ON", "NO_RETRY", "AuthenticationError",
-    "BadRequestError", "ChunkParser", "Clock", "ContextLengthError", "FallbackModel", "ModelHTTPError", "ModelNotFoundError", "ModelTimeoutError",
+    "BadRequestError", "ChunkParser", "Clock", "ContextLengthError", "FallbackModel", "HttpChatModel", "ModelHTTPError", "ModelNotFoundError", "ModelTimeoutError",
     "NetworkError", "OpenAIModel", "QuotaExceededError", "RateLimitError", "RetryPolicy",
-    "ServerError", "StreamError", "SystemClock", "build_body", "is_retryable", "message_to_wire",
+    "ServerError", "StreamError", "StreamParser", "SystemClock", "build_body", "is_retryable", "message_to_wire",
     "retry_after_seconds",
 ]

@@ -62,6 +62,7 @@ def error_from_response(
     model: str,
     now: float,
     key_sent: bool,
+    key_env: str = "OPENAI_API_KEY",
 ) -> ModelHTTPError:
     """The typed error for an HTTP error status (the message is not yet redacted).
 
@@ -73,6 +74,7 @@ def error_from_response(
         model: the model asked for.
         now: wall time, to read an HTTP-date `Retry-After`.
         key_sent: whether an API key was sent (to say so when auth fails).
+        key_env: the environment variable the key comes from (named when auth fails).
     """
     message, code = provider_error(body)
     said = f": {message}" if message else ""
@@ -83,9 +85,9 @@ def error_from_response(
 
     if status in (401, 403):
         hint = (
-            f"check the API key (api_key= or OPENAI_API_KEY) and that it may use model {model!r}"
+            f"check the API key (api_key= or {key_env}) and that it may use model {model!r}"
             if key_sent
-            else "no API key was sent: pass api_key= or set OPENAI_API_KEY"
+            else f"no API key was sent: pass api_key= or set {key_env}"
         )
         return make(AuthenticationError, f"HTTP {status} from {where}{said}. {hint}")
     if status == 404 or code == "model_not_found" or (status == 400 and _NO_MODEL.search(message)):
