@@ -39,7 +39,13 @@ def postgres_dsn(postgres_cluster: Any) -> str:
 
 @pytest.fixture
 async def mock_llm() -> AsyncIterator[str]:
-    """The mock OpenAI-compatible model, a real uvicorn on loopback; yields its `/v1` URL."""
+    """The mock OpenAI-compatible model, a real uvicorn on loopback; yields its `/v1` URL.
+    In the Pyodide lane: the one the lane's host started (tests/pyodide_lane/lane_services.py)."""
+    if sys.platform == "emscripten":
+        from helpers import lane_service_url
+
+        yield lane_service_url("REMI_LANE_MOCK_LLM_URL")
+        return
     from transport.transport_helpers import running
 
     from remi_web.testing.mock_server import create_app

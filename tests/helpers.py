@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import socket
 import subprocess
 import sys
@@ -47,6 +48,18 @@ def wait_for_port(port: int) -> None:
                 return
         time.sleep(0.1)
     raise AssertionError(f"nothing listens on port {port}")
+
+
+def lane_service_url(name: str) -> str:
+    """Under Pyodide, the URL of the loopback server `name` that the lane's host started
+    (tests/pyodide_lane/lane_services.py); a clear failure if it is not set."""
+    url = os.environ.get(name)
+    if not url:
+        raise RuntimeError(
+            f"{name} is not set inside Pyodide: the lane's host starts the servers of "
+            "tests/pyodide_lane/lane_services.py; run the lane through tests/test_pyodide_lane.py"
+        )
+    return url
 
 
 def mypy_strict(tmp_path: Path, snippet: str) -> str:

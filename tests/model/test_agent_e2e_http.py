@@ -1,9 +1,11 @@
-"""The agent end to end against the mock server over real loopback HTTP."""
+"""The agent end to end against the mock server over real loopback HTTP: natively (httpx) and,
+in the Pyodide lane, through fetch to the server the lane's host started."""
 
 from __future__ import annotations
 
 import json
 
+import pytest
 from helpers import collect, of_type, types
 
 from remi_web import (
@@ -17,6 +19,8 @@ from remi_web import (
     tool,
 )
 from remi_web.model import OpenAIModel
+
+pytestmark = pytest.mark.pyodide
 
 
 @tool

@@ -7,7 +7,7 @@ import json
 
 import httpx
 import pytest
-from mock_http import serve
+from transport.transport_helpers import running
 from model_helpers import FakeClock
 
 from remi_web.core.ctx import ChatCtx
@@ -221,7 +221,8 @@ async def test_cancel_closes_the_http_stream(mock_llm: str) -> None:
 
 
 async def test_api_key_is_checked_and_never_echoed() -> None:
-    async with serve(create_app(MockConfig(api_key="sk-right-0123456789"))) as base_url:
+    async with running(create_app(MockConfig(api_key="sk-right-0123456789"))) as root:
+        base_url = root + "/v1"
         wrong = OpenAIModel("mock", base_url=base_url, api_key="sk-wrong-0123456789")
         with pytest.raises(AuthenticationError) as raised:
             await _collect(wrong, ModelRequest([Message.user("hi")]))
@@ -231,7 +232,8 @@ async def test_api_key_is_checked_and_never_echoed() -> None:
 
 
 async def test_pacing_and_chunk_size_keep_the_text() -> None:
-    async with serve(create_app(MockConfig(tokens_per_second=2000, chunk_size=3))) as base_url:
+    async with running(create_app(MockConfig(tokens_per_second=2000, chunk_size=3))) as root:
+        base_url = root + "/v1"
         chunks = await _collect(_model(base_url), ModelRequest([Message.user("count to 12")]))
     texts = [c.text for c in chunks if isinstance(c, TextChunk)]
     assert "".join(texts) == " ".join(str(n) for n in range(1, 13))

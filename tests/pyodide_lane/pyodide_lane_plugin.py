@@ -22,6 +22,8 @@ into Pyodide and replaces each test's call. This plugin adds what our suite need
   was collected and passed inside Pyodide;
 - nothing evaluated natively: the host neither sets up fixtures nor evaluates skip marks
   (`-p no:skipping`), so `skipif(sys.platform != "emscripten")` is decided inside Pyodide;
+- the loopback servers of lane_services.py (the mock LLM, an MCP server), started on the host
+  and named to the tests through Pyodide's os.environ, so tests over real HTTP run in the lane;
 - a JSON report (--lane-report) of both collections and every outcome, which
   tests/test_pyodide_lane.py compares with the native suite.
 """
@@ -37,10 +39,13 @@ import sys
 import time
 import zipfile
 from collections.abc import Iterator, Sequence
+from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
 import pytest
+
+from lane_services import running_services
 
 ROOT = Path(__file__).resolve().parents[2]
 TESTS = ROOT / "tests"
@@ -147,6 +152,7 @@ class Lane:
         self.error: str | None = None
         self.started = time.perf_counter()
         self.seconds: dict[str, float] = {}
+        self.services = ExitStack()
 
     def run_test(self, nodeid: str, selenium: Any) -> bool:
         """pytest-pyodide's `run_test_in_pyodide(nodeid, selenium)`: the outcome of `nodeid` inside Pyodide."""
@@ -191,6 +197,8 @@ class Lane:
         try:
             if selenium not in self.shipped:
                 self.ship(selenium)
+            urls = self.services.enter_context(running_services())
+            selenium.run(f"import os; os.environ.update({urls!r})")
             copied_at = time.perf_counter()
             selenium.set_script_timeout(RUN_TIMEOUT_S)
             if hasattr(selenium, "p"):  # the node runner waits for the result with pexpect's own timeout
@@ -225,6 +233,7 @@ class Lane:
                 self.host[report.nodeid] = report.outcome
 
     def pytest_sessionfinish(self, session: pytest.Session) -> None:
+        self.services.close()
         if self.result is not None:
             extra = sorted(set(self.result["collected"]) - set(self.host))
             if extra:  # collected inside Pyodide only: the host never asked for them

@@ -17,7 +17,7 @@ from remi_web.tracing import LangSmithTracer
 
 sys.path.insert(0, str(Path(__file__).parents[1] / "model"))
 from fake_langsmith import FakeLangSmith  # noqa: E402
-from mock_http import serve  # noqa: E402
+from transport.transport_helpers import running  # noqa: E402
 
 LANGSMITH_KEY = "lsv2_pt_feedfacecafe0123456789"
 OPENAI_KEY = "sk-live-0123456789abcdefXYZ"
@@ -101,7 +101,8 @@ async def test_runs_reach_langsmith_as_one_tree_across_interrupt_and_resume(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     fake = FakeLangSmith()
-    async with serve(fake.app()) as v1_url:
+    async with running(fake.app()) as root:
+        v1_url = root + "/v1"
         base_url = v1_url.removesuffix("/v1")
         monkeypatch.setenv("LANGSMITH_API_KEY", LANGSMITH_KEY)
         monkeypatch.setenv("LANGSMITH_ENDPOINT", base_url)
@@ -161,7 +162,8 @@ async def test_runs_reach_langsmith_as_one_tree_across_interrupt_and_resume(
 
 async def test_a_down_langsmith_never_breaks_the_run(monkeypatch: pytest.MonkeyPatch) -> None:
     fake = FakeLangSmith(fail_with=500)
-    async with serve(fake.app()) as v1_url:
+    async with running(fake.app()) as root:
+        v1_url = root + "/v1"
         tracer = LangSmithTracer(api_key=LANGSMITH_KEY, endpoint=v1_url.removesuffix("/v1"),
                                  retries=1, retry_delay=0.0)
         agent = traced_agent(ScriptedModel([["hi"]]), tracer)
