@@ -56,6 +56,8 @@ def test_the_document_is_valid_openapi_3_1_covering_every_route() -> None:
         ("POST", "/v1/threads/{thread_id}/fork"),
         ("GET", "/v1/threads/{thread_id}/export"),
         ("POST", "/v1/threads/import"),
+        ("POST", "/v1/ui-message-stream"),
+        ("POST", "/v1/agui"),
         ("GET", "/healthz"),
         ("GET", OPENAPI_PATH),
     }
@@ -115,6 +117,8 @@ API_OPERATIONS = {
     "POST /v1/threads/{thread_id}/fork",
     "GET /v1/threads/{thread_id}/export",
     "POST /v1/threads/import",
+    "POST /v1/ui-message-stream",
+    "POST /v1/agui",
     "GET /healthz",
 }
 

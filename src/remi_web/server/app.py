@@ -22,6 +22,7 @@ from ..core.loop import AgentLoop
 from ..core.secrets import Redactor, secrets_of
 from ..core.run_claim import DEFAULT_LEASE_SECONDS
 from .agent_source import AgentSource, bind_agent
+from .agui import agui_routes
 from .auth import Authentication
 from .config import ServerConfig
 from .database import close_store, open_databases
@@ -41,6 +42,7 @@ from .routes import make_routes
 from .runs import RunService
 from .signing import ApprovalSigner
 from .threads import thread_routes
+from .ui_stream import ui_stream_routes
 
 _log = logging.getLogger("remi_web.server")
 
@@ -125,7 +127,7 @@ def create_app(agent: AgentSource, config: ServerConfig | None = None) -> Starle
         Middleware(Authentication, authenticator=authenticator, open_paths=OPEN_PATHS)
     )
     app = Starlette(
-        routes=make_routes(runs, cfg) + thread_routes(
+        routes=make_routes(runs, cfg) + ui_stream_routes(runs, cfg) + agui_routes(runs, cfg) + thread_routes(
             served.store if isinstance(served, AgentLoop) else store, cfg,
             scoped=authenticator is not None,
         ),

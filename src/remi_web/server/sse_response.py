@@ -5,13 +5,24 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Mapping
+from typing import Protocol
 
 from starlette.responses import Response
 from starlette.types import Message, Receive, Scope, Send
 
-from .live_run import Subscription
-from .log_tail import LogTail
 from ..remote.protocol import EVENT_STREAM
+
+
+class ChunkSource(Protocol):
+    """What a stream sends: a run's `Subscription` or `LogTail` (or a translation of one)."""
+
+    async def next_chunk(self, gone: asyncio.Future[None], keepalive: float) -> bytes | None:
+        """The next bytes; None once the stream is over or the reader is `gone`."""
+        ...
+
+    def close(self) -> None:
+        """The reader is gone."""
+        ...
 
 
 class EventStreamResponse(Response):
@@ -24,7 +35,7 @@ class EventStreamResponse(Response):
     """
 
     def __init__(
-        self, subscription: Subscription | LogTail, keepalive: float, headers: Mapping[str, str]
+        self, subscription: ChunkSource, keepalive: float, headers: Mapping[str, str]
     ) -> None:
         super().__init__(media_type=EVENT_STREAM)
         self.subscription = subscription
