@@ -159,6 +159,8 @@ def set_settings(page: Page, **values: str) -> None:
     for name, value in values.items():
         if name == "mode":
             page.check(f"input[name=mode][value={value}]")
+        elif name == "api":
+            page.select_option("#settings select[name=api]", value)
         else:
             page.fill(f"#settings input[name={name}]", value)
     page.click("#settings-save")

@@ -8,6 +8,8 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).parent.parent
 
 
@@ -18,6 +20,31 @@ async def test_quickstart_tour_runs() -> None:
     assert any(line.startswith("approval needed") for line in lines)
     assert lines[-2] == "tool send_email -> sent to ann@example.com"
     assert lines[-1] == "done: 'Emailed Ann the answer.' (same run: True)"
+
+
+async def test_anthropic_model_example_runs_offline(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("ANTHROPIC_API_KEY", raising=False)  # the mock server, not Anthropic
+    example = runpy.run_path(str(ROOT / "examples" / "anthropic_model.py"))
+    lines = await example["main"]()
+    assert "tool multiply -> 42.0" in lines
+    assert "answer: 'multiply returned 42.0.'" in lines
+    assert lines[-1] == """answer: 'You first said: call multiply with {"a": 6, "b": 7}'"""
+    assert lines[-2].startswith("thought: 'The user wrote")
+    assert "0 cache reads" not in lines[-3]  # the second question reads the cached prefix
+
+
+async def test_responses_model_example_runs_offline(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("OPENAI_API_KEY", raising=False)  # the mock server, not OpenAI
+    example = runpy.run_path(str(ROOT / "examples" / "responses_model.py"))
+    lines = await example["main"]()
+    assert lines[:3] == [
+        "thought: 'I should call calculator.'",
+        "usage: 12 in (0 cached), 11 out (5 reasoning)",
+        "tool calculator -> 14",
+    ]
+    assert "answer: '2+3*4 = 14.'" in lines
+    assert lines[-1] == "answer: 'You first said: what is 2+3*4?'"
+    assert "(0 cached)" not in lines[-2]  # the second question reads the cached prefix
 
 
 def test_remi_demo_runs_without_a_terminal() -> None:

@@ -129,6 +129,7 @@ async def test_tool_errors_unknown_tools_and_bad_arguments_go_back_to_the_model(
     assert "b" in str(results["add"].content)  # names the missing field
     sent = [m for m in model.requests[1].messages if m.role == "tool"]
     assert [m.content for m in sent] == [results[n].content for n in ("explode", "nope", "add")]
+    assert all(m.is_error for m in sent)  # the model is told they failed (Anthropic's is_error)
 
 
 async def test_max_turns_ends_with_an_error_event() -> None:

@@ -415,7 +415,8 @@ function showAgent(settings) {
 
 function describe(settings) {
   if (settings.mode === "remote") return `agent at ${settings.agent_url}`;
-  return `${MODE === "deep" ? "deep agent" : "agent"} in the page · model ${settings.model}`;
+  const api = { responses: " (OpenAI Responses)", anthropic: " (Anthropic)" }[settings.api] || "";
+  return `${MODE === "deep" ? "deep agent" : "agent"} in the page · model ${settings.model}${api}`;
 }
 
 main();

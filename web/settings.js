@@ -1,9 +1,9 @@
-// The settings panel: model endpoint, model, API key, and where the agent runs. Kept in
+// The settings panel: model API and endpoint, model, API key, and where the agent runs. Kept in
 // localStorage only; the server's /config.json gives the defaults (the built-in mock model).
 // Saving refuses a base URL (or, for an agent at a URL, an agent URL) that is not http(s) with a
 // host; "Test" asks the endpoint for `<base>/models` and says whether it answered.
 const KEY = "remi-web-settings";
-const FIELDS = ["base_url", "model", "api_key", "agent_url", "agent_token"];
+const FIELDS = ["api", "base_url", "model", "api_key", "agent_url", "agent_token"];
 const TEST_TIMEOUT_MS = 10_000;
 
 // What is wrong with `value` as the URL called `what`, or null if it is an http(s) URL with a host.
@@ -32,13 +32,24 @@ function problemOf(values) {
   return null;
 }
 
+// The headers that list the models of `api` with `apiKey` (Anthropic: its key header, version and
+// the opt-in its API asks of browser callers).
+function modelsHeaders(api, apiKey) {
+  if (api !== "anthropic") return apiKey ? { Authorization: `Bearer ${apiKey}` } : {};
+  const headers = { "anthropic-version": "2023-06-01", "anthropic-dangerous-direct-browser-access": "true" };
+  return apiKey ? { ...headers, "x-api-key": apiKey } : headers;
+}
+
 // Ask the endpoint at `base` for its models; a sentence saying what happened, and whether it worked.
-async function testEndpoint(base, apiKey) {
+// The base URL ends with /v1 for every API (Anthropic's client drops it: its paths start with /v1).
+async function testEndpoint(base, apiKey, api) {
   const problem = urlProblem(base, "model base URL");
   if (problem) return { ok: false, text: problem };
+  const root = base.replace(/\/+$/, "");
+  const models = api === "anthropic" && !root.endsWith("/v1") ? root + "/v1/models" : root + "/models";
   try {
-    const response = await fetch(base.replace(/\/+$/, "") + "/models", {
-      headers: apiKey ? { Authorization: `Bearer ${apiKey}` } : {},
+    const response = await fetch(models, {
+      headers: modelsHeaders(api, apiKey),
       cache: "no-store",
       signal: AbortSignal.timeout(TEST_TIMEOUT_MS),
     });
@@ -55,7 +66,7 @@ export async function loadDefaults() {
   const response = await fetch("config.json", { cache: "no-store" });
   if (!response.ok) throw new Error(`config.json: HTTP ${response.status}`);
   const config = await response.json();
-  return { mode: "page", base_url: config.base_url, model: config.model, api_key: "", agent_url: "", agent_token: "" };
+  return { mode: "page", api: "chat", base_url: config.base_url, model: config.model, api_key: "", agent_url: "", agent_token: "" };
 }
 
 export function loadSettings(defaults) {
@@ -84,7 +95,7 @@ export function bindSettingsPanel(dialog, defaults, current, onSave) {
     return values;
   };
   const fill = (values) => {
-    for (const name of FIELDS) form.elements[name].value = values[name] || "";
+    for (const name of FIELDS) form.elements[name].value = values[name] || (name === "api" ? "chat" : "");
     form.elements.mode.value = values.mode || "page";
     complain(null);
     check.textContent = "";
@@ -98,7 +109,9 @@ export function bindSettingsPanel(dialog, defaults, current, onSave) {
   document.getElementById("settings-test").addEventListener("click", async () => {
     check.textContent = "Testing…";
     delete check.dataset.ok;
-    const result = await testEndpoint(form.elements.base_url.value.trim(), form.elements.api_key.value.trim());
+    const result = await testEndpoint(
+      form.elements.base_url.value.trim(), form.elements.api_key.value.trim(), form.elements.api.value,
+    );
     check.textContent = result.text;
     check.dataset.ok = String(result.ok);
   });

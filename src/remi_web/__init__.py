@@ -82,8 +82,11 @@ if TYPE_CHECKING:
     )
 
     # Models, stores and agents every README example uses
+    from .mcp.connect import mcp_tools
+    from .model.anthropic import AnthropicModel
     from .model.fallback import FallbackModel
     from .model.openai import OpenAIModel
+    from .model.openai_responses import OpenAIResponsesModel
     from .remote.http_agent import HttpAgent
     from .stores.memory import MemoryStore
     from .testing.scripted_model import ScriptedModel, ToolCall
@@ -126,8 +129,11 @@ _HOMES: dict[str, tuple[str, ...]] = {
         "ConfigurationError", "MaxTurnsExceeded", "ModelError", "OutputValidationFailed", "RemiError", "RequestError", "RunNotFound",
         "RunNotResumable", "ToolInputError", "ToolSchemaError", "UsageLimitExceeded",
     ),
+    "mcp.connect": ("mcp_tools",),
+    "model.anthropic": ("AnthropicModel",),
     "model.fallback": ("FallbackModel",),
     "model.openai": ("OpenAIModel",),
+    "model.openai_responses": ("OpenAIResponsesModel",),
     "remote.http_agent": ("HttpAgent",),
     "stores.memory": ("MemoryStore",),
     "testing.scripted_model": ("ScriptedModel", "ToolCall"),
@@ -202,7 +208,8 @@ __all__ = [
     # Errors
     "ConfigurationError", "MaxTurnsExceeded", "ModelError", "OutputValidationFailed", "RemiError", "RequestError",
     "RunNotFound", "RunNotResumable", "ToolInputError", "ToolSchemaError", "UsageLimitExceeded",
-    # Models, stores, agents
-    "FallbackModel", "HttpAgent", "MemoryStore", "OpenAIModel", "PostgresStore", "SQLiteStore", "ScriptedModel",
+    # Models, stores, agents, MCP tools
+    "AnthropicModel", "FallbackModel", "HttpAgent", "MemoryStore", "OpenAIModel", "OpenAIResponsesModel",
+    "mcp_tools", "PostgresStore", "SQLiteStore", "ScriptedModel",
     "ToolCall", "create_app",
 ]

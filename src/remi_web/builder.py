@@ -22,6 +22,7 @@ from .core.secrets import Redactor, SecretValue, secrets_of
 from .core.store import Store
 from .stores.memory import MemoryStore
 from .core.tool import Tool
+from .core.toolset import Toolset
 from .core.interrupt_router import InterruptRouter
 from .core.usage_limits import UsageLimits
 from .core.output import DEFAULT_OUTPUT_RETRIES, OutputMode, OutputSpec, OutputT
@@ -42,7 +43,7 @@ class AgentBuilder(CopyingBuilder, Generic[M, DepsT, OutputT]):
     """
 
     __slots__ = (
-        "_model", "_tools", "_system", "_max_turns", "_store", "_defaults", "_tracer",
+        "_model", "_tools", "_toolsets", "_system", "_max_turns", "_store", "_defaults", "_tracer",
         "_redactor", "_name", "_tool_timeout", "_lease_seconds", "_interrupt_router",
         "_usage_limits", "_deps_type", "_output", "_instructions", "_history_processors",
     )
@@ -50,6 +51,7 @@ class AgentBuilder(CopyingBuilder, Generic[M, DepsT, OutputT]):
     def __init__(self: AgentBuilder[NoModel, Any, str]) -> None:
         self._model: object = NoModel()
         self._tools: tuple[Tool, ...] = ()
+        self._toolsets: tuple[Toolset, ...] = ()
         self._system: Instruction | None = None
         self._instructions: tuple[Instruction, ...] = ()
         self._history_processors: tuple[HistoryProcessor, ...] = ()
@@ -84,6 +86,12 @@ class AgentBuilder(CopyingBuilder, Generic[M, DepsT, OutputT]):
     def tools(self, *tools: Tool) -> Self:
         """Add tools the agent runs itself."""
         built: Self = self._with(_tools=(*self._tools, *tools))
+        return built
+
+    def toolsets(self, *toolsets: Toolset) -> Self:
+        """Add sources of tools that may change while the agent lives (`mcp_tools(...)`):
+        their current tools are joined when a run starts and before each model call."""
+        built: Self = self._with(_toolsets=(*self._toolsets, *toolsets))
         return built
 
     def system(self, prompt: Instruction) -> Self:
@@ -247,7 +255,7 @@ class AgentBuilder(CopyingBuilder, Generic[M, DepsT, OutputT]):
         return AgentLoop(
             output=output,
             model=model,  # type: ignore[arg-type]
-            tools=ToolRegistry(self._tools),
+            tools=ToolRegistry(self._tools, self._toolsets),
             store=self._store if self._store is not None else MemoryStore(),
             system=system,
             instructions=instructions,

@@ -208,6 +208,16 @@ def test_usage_after_done_and_only_the_last_usage_counts() -> None:
     assert chunks == [TextChunk("a"), UsageChunk(Usage(4, 6))]
 
 
+def test_cached_and_reasoning_token_details_are_kept() -> None:
+    usage = {
+        "prompt_tokens": 2006, "completion_tokens": 300,
+        "prompt_tokens_details": {"cached_tokens": 1920, "audio_tokens": 0},
+        "completion_tokens_details": {"reasoning_tokens": 256},
+    }
+    chunks = _parse([_delta({"content": "a"}, "stop"), {"choices": [], "usage": usage}])
+    assert chunks[-1] == UsageChunk(Usage(2006, 300, cached_tokens=1920, reasoning_tokens=256))
+
+
 def test_tool_call_split_arguments() -> None:
     chunks = _parse(
         [

@@ -34,6 +34,7 @@ class Service:
 
 SERVICES: dict[str, Service] = {
     "REMI_LANE_MOCK_LLM_URL": Service(("-m", "remi_web.testing.mock_server", "--port", "{port}"), "/v1"),
+    "REMI_LANE_MCP_URL": Service(("tests/mcp/fastmcp_server.py", "--http", "{port}"), "/mcp"),
 }
 
 

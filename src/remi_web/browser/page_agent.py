@@ -2,8 +2,8 @@
 `DeepAgentBuilder`), and optionally `workspace`, the file system whose files the page lists.
 
 The file sets the tools, the system prompt and anything else; when it sets no model, the
-page's settings supply an `OpenAIModel`. The worker always adds its own store, so runs
-persist in the browser. The same file runs natively (`python agent.py`) when it wants to.
+page's settings supply one (`model_choice.settings_model`: Chat Completions, Responses or
+Anthropic Messages). The worker always adds its own store, so runs persist in the browser. The same file runs natively (`python agent.py`) when it wants to.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from ..builder import AgentBuilder
 from ..core.errors import ConfigurationError
 from ..core.loop import AgentLoop
 from ..core.store import Store
-from ..model.openai import OpenAIModel
+from .model_choice import settings_model
 from .settings import BrowserSettings
 
 MODULE_NAME = "remi_page_agent"
@@ -93,9 +93,6 @@ def _is_file_system(value: object) -> bool:
 def build_page_agent(builder: PageBuilder, settings: BrowserSettings, store: Store) -> AgentLoop:
     """The runnable agent: the file's builder, the settings' model if it set none, `store`."""
     if not builder.has_model:
-        if not settings.base_url:
-            raise ConfigurationError("No model endpoint: set the base URL in the settings.")
-        model = OpenAIModel(settings.model, base_url=settings.base_url, api_key=settings.api_key)
-        builder = builder.model(model)
+        builder = builder.model(settings_model(settings))
     built: AgentLoop = builder.store(store).build()
     return built

@@ -13,7 +13,8 @@ class BrowserSettings:
     """The page's settings, kept in the browser only.
 
     Args:
-        base_url: the OpenAI-compatible endpoint (`.../v1`) the page's agent calls.
+        base_url: the model endpoint (`.../v1`) the page's agent calls.
+        api: its wire API: OpenAI Chat Completions, OpenAI Responses or Anthropic Messages.
         model: the model name sent to it.
         api_key: the key for that endpoint; never leaves the browser except to it.
         mode: `"page"` runs the agent file in the worker; `"remote"` talks to an agent server.
@@ -22,6 +23,7 @@ class BrowserSettings:
     """
 
     base_url: str = ""
+    api: Literal["chat", "responses", "anthropic"] = "chat"
     model: str = "mock"
     api_key: str = ""
     mode: Literal["page", "remote"] = "page"

@@ -129,9 +129,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     import uvicorn
 
     from ..server.agent_source import load_agent
+    from ..server.agui import AGUI_PATH
     from ..server.app import create_app
     from ..server.config import ServerConfig
     from ..server.database import is_postgres, shown_dsn
+    from ..server.ui_stream import UI_STREAM_PATH
 
     where = args.db or os.environ.get(DB_ENV) or str(default_db())
     postgres = is_postgres(where)
@@ -179,7 +181,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     app = create_app(source, config)
     auth = "no authentication" if args.insecure_no_auth else "bearer token required"
     shown = shown_dsn(where) if postgres else where
-    print(f"serving {args.agent} at http://{args.host}:{args.port}/v1/runs ({auth}; db {shown})",
+    root = f"http://{args.host}:{args.port}"
+    print(f"serving {args.agent} at {root}/v1/runs ({auth}; db {shown})", flush=True)
+    print(f"  AG-UI: POST {root}{AGUI_PATH}  Vercel AI UI message stream: POST {root}{UI_STREAM_PATH}",
           flush=True)
     # Open streams get a few seconds to end on shutdown; then the remaining runs are
     # cancelled (and logged as such) as the app's lifespan ends.

@@ -36,6 +36,7 @@ from pydantic import (
 )
 from pydantic.fields import FieldInfo
 
+from .approval import approval_request, read_approval
 from .content import ContentPart
 from .ctx import ChatCtx
 from .docstrings import parse_docstring
@@ -65,10 +66,6 @@ _JSON_KINDS: dict[type, str] = {
     bool: "a boolean",
     type(None): "null",
 }
-_APPROVAL_SHAPES = (
-    'true, false, {"approved": true}, {"approved": true, "arguments": {...}} '
-    'or {"approved": false, "reason": "..."}'
-)
 
 
 class FunctionTool(Generic[P, R]):
@@ -166,8 +163,8 @@ class FunctionTool(Generic[P, R]):
         model = self._validate(raw)
         if self._requires_approval:
             if not ctx.resumed:
-                return Interrupt("approval", {"tool": self._name, "arguments": raw})
-            decision = self._approved(ctx.resume_value)
+                return approval_request(self._name, raw)
+            decision = read_approval(self._name, ctx.resume_value)
             if isinstance(decision, str):
                 return decision
             if decision is not None:
@@ -200,29 +197,6 @@ class FunctionTool(Generic[P, R]):
         except ValidationError as exc:
             known = [slot.name for slot in self._slots if slot.field is not None]
             raise ToolInputError(_explain(self._name, exc, known)) from None
-
-    def _approved(self, answer: JsonValue) -> dict[str, JsonValue] | str | None:
-        """Read the human's answer: None to run as asked, a dict of edited arguments
-        to run with, or the text to return when the call was denied."""
-        if answer is True:
-            return None
-        if answer is False:
-            return "The user denied this call."
-        if isinstance(answer, dict) and isinstance(answer.get("approved"), bool):
-            if answer["approved"]:
-                edited = answer.get("arguments")
-                if edited is None or isinstance(edited, dict):
-                    return edited
-            else:
-                reason = answer.get("reason")
-                if isinstance(reason, str) and reason:
-                    return f"The user denied this call: {reason}"
-                if reason is None or reason == "":
-                    return "The user denied this call."
-        raise ToolInputError(
-            f"Tool {self._name!r} got an approval answer it cannot read ({answer!r}); "
-            f"expected {_APPROVAL_SHAPES}."
-        )
 
     async def _call(self, model: BaseModel, ctx: ToolCtx) -> object:
         args: list[object] = []

@@ -205,6 +205,7 @@ class AgentLoop(Composable[ChatRequest, AgentEvent], Generic[DepsT, OutputT]):
             request = ChatRequest.user(request)
         ctx = ctx if ctx is not None else ChatCtx()
         use_deps(ctx, deps, self.deps_type, self.name)
+        await self.tools.refresh()  # the toolsets' tools, as they are now
         first: AgentEvent
         if isinstance(request.input, Start):
             state = await self._new_state(request, request.input, ctx)
@@ -435,8 +436,10 @@ class AgentLoop(Composable[ChatRequest, AgentEvent], Generic[DepsT, OutputT]):
 
     async def _view(self, state: LoopState, ctx: ChatCtx) -> ModelView:
         """What this turn's model call is shown: this turn's instructions, the history
-        after the processors, the tools after their `prepare` hooks."""
+        after the processors, the tools (the toolsets' as they are now) after their
+        `prepare` hooks."""
         ctx.turn = state.turn
+        await self.tools.refresh()  # a toolset's tool that came or went since the last call
         return await model_view(
             state.messages, ctx, self.tools, state.external_tools,
             self.system, self.instructions, self.history_processors,
@@ -492,7 +495,9 @@ class AgentLoop(Composable[ChatRequest, AgentEvent], Generic[DepsT, OutputT]):
         if accepted:
             assert answer is not None
             for outcome in answer.results:  # the final-result call's, and its siblings' (not run)
-                state.messages.append(Message.tool(outcome.call_id, outcome.content, outcome.name))
+                state.messages.append(Message.tool(
+                    outcome.call_id, outcome.content, outcome.name, is_error=outcome.is_error
+                ))
                 yield ToolResult(outcome.call_id, outcome.name, outcome.content)
         if not message.tool_calls or accepted:
             async for event in self._finish(state, claim, "done"):
@@ -591,7 +596,9 @@ class AgentLoop(Composable[ChatRequest, AgentEvent], Generic[DepsT, OutputT]):
         for call in state.pending_calls:
             outcome = by_id.get(call.id)
             if outcome is not None:
-                state.messages.append(Message.tool(call.id, outcome.content, call.name))
+                state.messages.append(
+                    Message.tool(call.id, outcome.content, call.name, is_error=outcome.is_error)
+                )
         state.pending_calls, state.completed = [], []
 
     def _model_request(self, state: LoopState, view: ModelView) -> ModelRequest:

@@ -45,9 +45,12 @@ class TextChunk:
 
 @dataclass(frozen=True, slots=True)
 class ThinkingChunk:
-    """A piece of the model's reasoning."""
+    """A piece of the model's reasoning. `data`, when set, is the provider's opaque record
+    of the call's reasoning (encrypted reasoning items, signatures) that it wants back on
+    later calls; the assistant message keeps the last one sent (`Message.reasoning_data`)."""
 
     text: str
+    data: str | None = field(default=None, kw_only=True)
     type: Literal["thinking"] = field(default="thinking", kw_only=True)
 
 

@@ -2,33 +2,74 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 
+from .errors import ConfigurationError
 from .model_io import ToolDefinition
 from .tool import Tool
+from .toolset import Toolset
 
 
 class ToolRegistry:
-    """Tools by name, in the order they were first added.
+    """Tools by name, in the order they were first added, then the toolsets' tools.
 
-    Adding a tool whose name is already taken replaces the earlier tool in its place.
+    Adding a tool whose name is already taken replaces the earlier tool in its place. The
+    toolsets' tools are joined by `refresh()` (the loop calls it when a run starts and before
+    each model call); a toolset's tool may not take a name already taken.
 
     Args:
         tools: the initial tools.
+        toolsets: sources of tools that may change while the agent lives (MCP servers').
     """
 
-    __slots__ = ("_tools", "_definitions")
+    __slots__ = ("_own", "_tools", "_definitions", "_toolsets", "_joined")
 
-    def __init__(self, tools: Iterable[Tool] = ()) -> None:
-        self._tools: dict[str, Tool] = {}
+    def __init__(self, tools: Iterable[Tool] = (), toolsets: Iterable[Toolset] = ()) -> None:
+        self._own: dict[str, Tool] = {}
+        self._tools: dict[str, Tool] = self._own
         self._definitions: list[ToolDefinition] | None = None
+        self._toolsets = tuple(toolsets)
+        self._joined: tuple[Tool, ...] = ()
         for tool in tools:
             self.add(tool)
 
     def add(self, tool: Tool) -> None:
-        """Add `tool`, replacing any tool of the same name."""
-        self._tools[tool.name] = tool
+        """Add `tool`, replacing any tool of the same name (but not a toolset's tool)."""
+        if any(joined.name == tool.name for joined in self._joined):
+            raise _clash(tool.name)
+        self._own[tool.name] = tool
+        if self._joined:
+            self._tools = self._join(self._joined)
         self._definitions = None
+
+    async def refresh(self) -> None:
+        """Join the toolsets' current tools (nothing to do without toolsets).
+
+        Raises `ConfigurationError` when two tools would have the same name.
+        """
+        if not self._toolsets:
+            return
+        current: list[Tool] = []
+        for toolset in self._toolsets:
+            current.extend(await toolset.current_tools())
+        if len(current) == len(self._joined) and all(
+            new is old for new, old in zip(current, self._joined, strict=True)
+        ):
+            return
+        self._tools = self._join(current)
+        self._joined = tuple(current)
+        self._definitions = None
+
+    def _join(self, joined: Sequence[Tool]) -> dict[str, Tool]:
+        """The own tools, then `joined` (none: the own tools' dict itself)."""
+        if not joined:
+            return self._own
+        tools = dict(self._own)
+        for tool in joined:
+            if tool.name in tools:
+                raise _clash(tool.name)
+            tools[tool.name] = tool
+        return tools
 
     def get(self, name: str) -> Tool | None:
         """The tool called `name`, if any."""
@@ -57,3 +98,10 @@ class ToolRegistry:
 
     def __repr__(self) -> str:
         return f"ToolRegistry({self.names()!r})"
+
+
+def _clash(name: str) -> ConfigurationError:
+    return ConfigurationError(
+        f"Two tools are named {name!r}: one from a toolset and another tool. "
+        "Give the toolset a prefix (e.g. `mcp_tools(..., prefix=...)`) or rename one."
+    )

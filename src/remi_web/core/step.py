@@ -68,6 +68,7 @@ async def step(
     thinking: list[str] = []
     calls: dict[int, _Call] = {}
     usage = Usage()
+    reasoning_data: str | None = None
     guard = IoGuard(ctx.token)
     stream = model.chat(request, ctx)
     cancelled = ctx.cancelled
@@ -80,8 +81,11 @@ async def step(
                     text.append(chunk.text)
                     yield TextDelta(chunk.text)
                 elif type(chunk) is ThinkingChunk:
-                    thinking.append(chunk.text)
-                    yield ThinkingDelta(chunk.text)
+                    if chunk.data is not None:
+                        reasoning_data = chunk.data
+                    if chunk.text:
+                        thinking.append(chunk.text)
+                        yield ThinkingDelta(chunk.text)
                 elif type(chunk) is ToolCallChunk:
                     call = calls.get(chunk.index)
                     if call is None:
@@ -114,9 +118,14 @@ async def step(
             await aclose()
     reasoning = "".join(thinking) or None
     if cancelled:
-        yield StepEnd(Message.assistant("".join(text), reasoning=reasoning), usage, cancelled=True)
+        partial = Message.assistant(
+            "".join(text), reasoning=reasoning, reasoning_data=reasoning_data
+        )
+        yield StepEnd(partial, usage, cancelled=True)
         return
     requests = [ToolCallRequest(c.id, c.name, "".join(c.parts)) for _, c in sorted(calls.items())]
     for call_request in requests:
         yield ToolCallReady(call_request.id, call_request.name, call_request.arguments)
-    yield StepEnd(Message.assistant("".join(text), requests, reasoning), usage)
+    yield StepEnd(
+        Message.assistant("".join(text), requests, reasoning, reasoning_data=reasoning_data), usage
+    )

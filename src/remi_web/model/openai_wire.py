@@ -177,13 +177,23 @@ def body_settings(
 
 
 def parse_usage(raw: Mapping[str, JsonValue]) -> Usage:
-    """Usage from `prompt_tokens`/`completion_tokens` (or `input_`/`output_tokens`)."""
+    """Usage from `prompt_tokens`/`completion_tokens` (or `input_`/`output_tokens`), with
+    the cached and reasoning parts from `prompt_tokens_details.cached_tokens` and
+    `completion_tokens_details.reasoning_tokens` when the provider reports them."""
     prompt = raw.get("prompt_tokens", raw.get("input_tokens"))
     completion = raw.get("completion_tokens", raw.get("output_tokens"))
     return Usage(
         prompt if isinstance(prompt, int) else 0,
         completion if isinstance(completion, int) else 0,
+        cached_tokens=_detail(raw, "prompt_tokens_details", "cached_tokens"),
+        reasoning_tokens=_detail(raw, "completion_tokens_details", "reasoning_tokens"),
     )
+
+
+def _detail(raw: Mapping[str, JsonValue], group: str, name: str) -> int:
+    details = raw.get(group)
+    value = details.get(name) if isinstance(details, dict) else None
+    return value if isinstance(value, int) else 0
 
 
 class _Call:

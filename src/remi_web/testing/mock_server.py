@@ -1,8 +1,10 @@
 """The mock OpenAI-compatible LLM server: an ASGI app (Starlette) and `main(argv)`.
 
-Endpoints: `POST /v1/chat/completions` (streamed or not), `GET /v1/models`,
-`GET /v1/mock/stats`, `POST /v1/mock/reset`, `GET /health`. Replies come from
-`mock_policy` (deterministic, tools-aware); model `replay-<name>` replays a recording;
+Endpoints: `POST /v1/chat/completions` (streamed or not), `POST /v1/responses` (OpenAI
+Responses, `mock_responses`), `POST /v1/messages` (Anthropic Messages, `mock_anthropic`),
+`GET /v1/models`, `GET /v1/mock/stats`, `POST /v1/mock/reset`, `GET /health`; the model
+and stats paths also without `/v1`, for when the app is mounted at `/v1` (`remi web`).
+Replies come from `mock_policy` (deterministic, tools-aware); model `replay-<name>` replays a recording;
 faults come from `mock_faults` (model `fault-<kind>` or header `x-mock-fault`).
 Per-request headers `x-mock-tps` and `x-mock-chunk-size` override the pacing.
 CORS is open so a browser page may call it; `Retry-After` is exposed to pages.
@@ -26,10 +28,12 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 from starlette.types import Message, Receive, Scope, Send
 
+from .mock_anthropic import messages_endpoint as anthropic_messages
 from .mock_faults import ErrorAnswer, Fault, error_answer, fault_for_model, parse_fault
 from .mock_deep import deep_reply
 from .mock_policy import plan_reply
 from .mock_recordings import RECORDINGS, Recording
+from .mock_responses import responses_routes
 from .mock_stream import StreamEvent, completion_object, recording_events, stream_events, usage_of
 from ..http.sse import encode_event
 
@@ -63,6 +67,13 @@ class MockStats:
     disconnected: int = 0
     dropped: int = 0
     faults: int = 0
+    apis: dict[str, int] = field(default_factory=dict)
+    """Requests per wire API: `chat` (Completions), `responses`, `anthropic`."""
+
+    def count(self, api: str) -> None:
+        """Count a request to the `api` endpoint."""
+        self.requests += 1
+        self.apis[api] = self.apis.get(api, 0) + 1
 
 
 def _error(
@@ -180,7 +191,7 @@ def create_app(config: MockConfig | None = None) -> Starlette:
         return fault
 
     async def chat_completions(request: Request) -> Response:
-        stats.requests += 1
+        stats.count("chat")
         if cfg.api_key is not None:
             given = request.headers.get("authorization", "")
             if given != f"Bearer {cfg.api_key}":
@@ -264,6 +275,7 @@ def create_app(config: MockConfig | None = None) -> Starlette:
     async def reset(request: Request) -> JSONResponse:
         for name in ("requests", "completed", "disconnected", "dropped", "faults"):
             setattr(stats, name, 0)
+        stats.apis.clear()
         counters.clear()
         return JSONResponse(asdict(stats))
 
@@ -273,9 +285,13 @@ def create_app(config: MockConfig | None = None) -> Starlette:
     routes = [
         Route("/v1/chat/completions", chat_completions, methods=["POST"]),
         Route("/chat/completions", chat_completions, methods=["POST"]),
+        *responses_routes(cfg, stats, pick_fault, EventStreamResponse),  # OpenAI Responses
+        Route("/v1/messages", anthropic_messages(EventStreamResponse), methods=["POST"]),
+        Route("/messages", anthropic_messages(EventStreamResponse), methods=["POST"]),
         Route("/v1/models", models, methods=["GET"]),
         Route("/models", models, methods=["GET"]),
         Route("/v1/mock/stats", stats_view, methods=["GET"]),
+        Route("/mock/stats", stats_view, methods=["GET"]),
         Route("/v1/mock/reset", reset, methods=["POST"]),
         Route("/health", health, methods=["GET"]),
     ]
