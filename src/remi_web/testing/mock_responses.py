@@ -71,6 +71,10 @@ class MockCounters(Protocol):
     requests: int
     completed: int
 
+    def count(self, api: str) -> None:
+        """Count a request to the `api` endpoint."""
+        ...
+
 
 class RejectedInput(ValueError):
     """An input the real API refuses; carries the error answer to send."""
