@@ -9,6 +9,7 @@ from typing import Any
 
 import mcp_scenarios as scenarios
 import pytest
+from mcp_connection_tests import *  # noqa: F403 - the shared scenarios, on this connection
 
 from remi_web.http.default import default_transport
 from remi_web.http.transport import HttpRequest
@@ -24,57 +25,6 @@ def connect(mcp_http_url: str) -> scenarios.Connect:
         return mcp_tools(http=[mcp_http_url], http_client="page", **options)
 
     return connected
-
-
-async def test_calls_and_progress(connect: scenarios.Connect) -> None:
-    await scenarios.calls_and_progress(connect)
-
-
-async def test_a_tool_error_is_a_tool_result_the_model_reads(connect: scenarios.Connect) -> None:
-    await scenarios.tool_error(connect)
-
-
-async def test_invalid_arguments_never_reach_the_server(connect: scenarios.Connect) -> None:
-    await scenarios.invalid_arguments_stay_local(connect)
-
-
-@pytest.mark.parametrize(
-    ("answer", "expected", "reached"),
-    [
-        (True, "deleted KEY", 1),
-        ({"approved": True, "arguments": "edited below"}, "deleted KEY-edited", 1),
-        (False, "The user denied this call.", 0),
-    ],
-    ids=["approved", "edited", "denied"],
-)
-async def test_approval_pauses_and_the_answer_decides(
-    connect: scenarios.Connect, answer: Any, expected: str, reached: int
-) -> None:
-    await scenarios.approval(connect, answer, expected, reached)
-
-
-async def test_approval_by_predicate(connect: scenarios.Connect) -> None:
-    await scenarios.approval_by_predicate(connect)
-
-
-async def test_listing_changes_are_offered_on_the_next_model_call(connect: scenarios.Connect) -> None:
-    await scenarios.listing_changes(connect)
-
-
-async def test_listing_changes_announced_on_the_standalone_stream(connect: scenarios.Connect) -> None:
-    await scenarios.listing_changes_announced_to_listeners(connect)
-
-
-async def test_a_slow_call_is_stopped_and_the_connection_lives_on(connect: scenarios.Connect) -> None:
-    await scenarios.a_slow_call_is_stopped_and_the_connection_lives_on(connect)
-
-
-async def test_images_and_text(connect: scenarios.Connect) -> None:
-    await scenarios.images_and_text(connect)
-
-
-async def test_allowed_and_prefixed(connect: scenarios.Connect) -> None:
-    await scenarios.allowed_and_prefixed(connect)
 
 
 async def test_the_handshake_agrees_a_version_and_a_session_that_closing_ends(mcp_http_url: str) -> None:

@@ -9,6 +9,7 @@ from typing import Any
 import mcp_scenarios as scenarios
 import pytest
 from helpers import collect
+from mcp_connection_tests import *  # noqa: F403 - the shared scenarios, on this connection
 
 from remi_web import AgentBuilder, ScriptedModel, ToolCall, ToolResult
 from remi_web.core.errors import ConfigurationError
@@ -19,53 +20,10 @@ def connect(**options: Any) -> McpToolset:
     return mcp_tools(stdio=[scenarios.server_command()], **options)
 
 
-async def test_calls_and_progress() -> None:
-    await scenarios.calls_and_progress(connect)
-
-
-async def test_a_tool_error_is_a_tool_result_the_model_reads() -> None:
-    await scenarios.tool_error(connect)
-
-
-async def test_invalid_arguments_never_reach_the_server() -> None:
-    await scenarios.invalid_arguments_stay_local(connect)
-
-
-@pytest.mark.parametrize(
-    ("answer", "expected", "reached"),
-    [
-        (True, "deleted KEY", 1),
-        ({"approved": True, "arguments": "edited below"}, "deleted KEY-edited", 1),
-        (False, "The user denied this call.", 0),
-    ],
-    ids=["approved", "edited", "denied"],
-)
-async def test_approval_pauses_and_the_answer_decides(answer: Any, expected: str, reached: int) -> None:
-    await scenarios.approval(connect, answer, expected, reached)
-
-
-async def test_approval_by_predicate() -> None:
-    await scenarios.approval_by_predicate(connect)
-
-
-async def test_listing_changes_are_offered_on_the_next_model_call() -> None:
-    await scenarios.listing_changes(connect)
-
-
-async def test_listing_changes_announced_to_listeners() -> None:
-    await scenarios.listing_changes_announced_to_listeners(connect)
-
-
-async def test_a_slow_call_is_stopped_and_the_connection_lives_on() -> None:
-    await scenarios.a_slow_call_is_stopped_and_the_connection_lives_on(connect)
-
-
-async def test_images_and_text() -> None:
-    await scenarios.images_and_text(connect)
-
-
-async def test_allowed_and_prefixed() -> None:
-    await scenarios.allowed_and_prefixed(connect)
+@pytest.fixture(name="connect")
+def connect_fixture() -> scenarios.Connect:
+    """The shared scenarios' connection: the test server started over stdio."""
+    return connect
 
 
 async def test_the_server_process_ends_with_the_toolset() -> None:

@@ -244,7 +244,7 @@ async def test_requests_the_endpoint_cannot_serve_are_refused_with_the_field_at_
         ])
         two_runs = run_input("t-bad", [], [
             ResumeEntry(interrupt_id=interrupt.id, status="resolved", payload=True),
-            ResumeEntry(interrupt_id="another-run/i-9", status="resolved", payload=True),
+            ResumeEntry(interrupt_id="another-run:i-9", status="resolved", payload=True),
         ])
         bodies: dict[str, bytes] = {
             "array": b"[]",

@@ -41,7 +41,8 @@ from remi_web.core.ids import RunId, ThreadId
 from remi_web.core.messages import ToolCallRequest
 from remi_web.core.usage import Usage
 from remi_web.deep.todos import write_todos_tool
-from remi_web.server.agui_events import AguiTranslator, agui_interrupt_id, split_interrupt_id
+from remi_web.server.agui_events import AguiTranslator
+from remi_web.server.interrupt_refs import interrupt_ref, split_interrupt_ref
 from remi_web.server.json_patch import json_diff
 from remi_web.testing.scripted_model import Thinking, ToolCall
 
@@ -114,7 +115,7 @@ async def test_a_real_agents_stream_and_its_resume_translate_to_valid_ag_ui() ->
     assert snapshot.snapshot == plan and apply_patch(snapshot.snapshot, delta.delta) == done
     # the pause: an interrupt outcome naming the run and the call
     (interrupt,) = paused[-1].outcome.interrupts
-    assert split_interrupt_id(interrupt.id) == (run_id, info.interrupt_id)
+    assert split_interrupt_ref(interrupt.id) == (run_id, info.interrupt_id)
     assert (interrupt.reason, interrupt.tool_call_id) == ("approval", info.call_id)
     assert interrupt.metadata["remi"]["arguments"] == '{"title": "3"}'
     first_result = of(paused, "TOOL_CALL_RESULT")[0].content
@@ -195,8 +196,8 @@ def test_progress_retries_and_app_events_are_custom_events() -> None:
 
 @pytest.mark.parametrize("text", ["", "run", "/i", "r/", "no-separator"])
 def test_only_ids_this_server_made_split_into_run_and_interrupt(text: str) -> None:
-    assert split_interrupt_id(text) is None
-    assert split_interrupt_id(agui_interrupt_id("a/b", "i-1")) == ("a/b", "i-1")
+    assert split_interrupt_ref(text) is None
+    assert split_interrupt_ref(interrupt_ref("a:b", "i-1")) == ("a:b", "i-1")
 
 
 JSON = st.recursive(

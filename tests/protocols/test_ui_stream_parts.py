@@ -32,11 +32,10 @@ from remi_web.core.events import (
 from remi_web.core.ids import CheckpointId, InterruptId, RunId, ThreadId
 from remi_web.core.messages import ToolCallRequest
 from remi_web.core.usage import Usage
+from remi_web.server.interrupt_refs import interrupt_ref, split_interrupt_ref
 from remi_web.server.ui_stream_parts import (
     UiChunk,
     UiMessageTranslator,
-    approval_id,
-    parse_approval_id,
     tool_output,
 )
 
@@ -224,7 +223,7 @@ def test_custom_events_are_data_parts_updated_in_place_by_name() -> None:
 
 
 def test_approval_ids_name_the_run_and_the_interrupt() -> None:
-    assert parse_approval_id(approval_id("run:with:colons", "i-1")) == ("run:with:colons", "i-1")
-    assert parse_approval_id("no-separator") is None
-    assert parse_approval_id(":i1") is None
-    assert parse_approval_id("run:") is None
+    assert split_interrupt_ref(interrupt_ref("run:with:colons", "i-1")) == ("run:with:colons", "i-1")
+    assert split_interrupt_ref("no-separator") is None
+    assert split_interrupt_ref(":i1") is None
+    assert split_interrupt_ref("run:") is None

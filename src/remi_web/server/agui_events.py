@@ -86,8 +86,9 @@ from ..core.events import (
     TurnStart,
     UsageEvent,
 )
-from ..core.ids import RunId, new_id
+from ..core.ids import new_id
 from ..core.usage import Usage
+from .interrupt_refs import interrupt_ref
 from .json_patch import json_diff
 
 TODO_EVENT = "todo"
@@ -96,7 +97,6 @@ TODOS_KEY = "todos"
 """Where the plan sits in the AG-UI state: `{"todos": [{"content", "status"}...]}`."""
 METADATA_KEY = "remi"
 """The key of remi's own fields in AG-UI `metadata` (interrupts, tool results)."""
-INTERRUPT_ID_SEPARATOR = "/"
 APPROVAL_SCHEMA: dict[str, Any] = {
     "oneOf": [
         {"type": "boolean", "description": "true: run the call; false: deny it."},
@@ -112,19 +112,6 @@ APPROVAL_SCHEMA: dict[str, Any] = {
     ]
 }
 """The `responseSchema` of an approval interrupt: what `@tool(requires_approval=True)` reads."""
-
-
-def agui_interrupt_id(run_id: str, interrupt_id: str) -> str:
-    """The AG-UI id of an interrupt: its run and its remi id, so that a resume names both."""
-    return f"{run_id}{INTERRUPT_ID_SEPARATOR}{interrupt_id}"
-
-
-def split_interrupt_id(agui_id: str) -> tuple[RunId, str] | None:
-    """The run and remi interrupt id of an AG-UI interrupt id (None if it is not one)."""
-    run_id, separator, interrupt_id = agui_id.rpartition(INTERRUPT_ID_SEPARATOR)
-    if not separator or not run_id or not interrupt_id:
-        return None
-    return RunId(run_id), interrupt_id
 
 
 class AguiTranslator:
@@ -335,7 +322,7 @@ def _interrupt(run_id: str, info: InterruptInfo) -> Interrupt:
     else:
         message = f"{info.tool_name} needs an answer ({info.kind}): {json.dumps(info.payload)}"
     return Interrupt(
-        id=agui_interrupt_id(run_id, info.interrupt_id),
+        id=interrupt_ref(run_id, info.interrupt_id),
         reason=info.kind,
         message=message,
         tool_call_id=info.call_id,

@@ -24,7 +24,8 @@ from ..core.ids import RunId
 from ..core.json_schema import json_kind
 from ..core.messages import Message
 from ..remote.thread_protocol import MAX_THREAD_ID
-from .agui_events import METADATA_KEY, split_interrupt_id
+from .agui_events import METADATA_KEY
+from .interrupt_refs import split_interrupt_ref
 from .body import parse_json, validation_problem
 from .problems import HttpProblem
 
@@ -109,7 +110,7 @@ def resume_answers(agui: RunAgentInput) -> ResumeAnswers:
     tokens: dict[str, str] = {}
     entries: dict[str, int] = {}
     for index, entry in enumerate(agui.resume or []):
-        split = split_interrupt_id(entry.interrupt_id)
+        split = split_interrupt_ref(entry.interrupt_id)
         if split is None:
             raise HttpProblem(
                 422, "unknown_interrupt",

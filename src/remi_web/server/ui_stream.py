@@ -35,7 +35,8 @@ from .principals import Principal
 from .problems import HttpProblem
 from .runs import RunService
 from .sse_response import ChunkSource, EventStreamResponse
-from .ui_stream_parts import UiChunk, UiMessageTranslator, parse_approval_id
+from .interrupt_refs import split_interrupt_ref
+from .ui_stream_parts import UiChunk, UiMessageTranslator
 from .ui_stream_request import (
     ApprovalAnswer,
     UiChatRequest,
@@ -96,7 +97,7 @@ async def _answer(
     and the tool calls denied."""
     named: dict[RunId, dict[str, ApprovalAnswer]] = {}
     for answer in answers:
-        parsed = parse_approval_id(answer.approval_id)
+        parsed = split_interrupt_ref(answer.approval_id)
         if parsed is None:
             raise _unknown_approval(answer)
         named.setdefault(parsed[0], {})[parsed[1]] = answer

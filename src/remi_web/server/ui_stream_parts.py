@@ -3,7 +3,7 @@ reads): one assistant `UIMessage` per response, built from `start`, text and rea
 parts, tool parts, approval requests, steps, `data-*` parts and `finish`.
 
 Pure: no I/O, no server state. Approval tokens never reach a chunk; an approval request
-names its interrupt by `approval_id(run_id, interrupt_id)`, which the server resolves
+names its interrupt by `interrupt_ref(run_id, interrupt_id)`, which the server resolves
 against the run's log (the token stays there).
 """
 
@@ -37,31 +37,16 @@ from ..core.events import (
     TurnEnd,
     TurnStart,
 )
-from ..core.ids import RunId
+
 from ..core.schema_types import JsonValue
 from ..core.usage import Usage
+from .interrupt_refs import interrupt_ref
 
 UiChunk: TypeAlias = dict[str, JsonValue]
 """One chunk of the UI message stream (the JSON of one `data:` line)."""
 
 UNCERTAIN_OUTCOME = "uncertain_outcome"
 """The interrupt kind of a call that may have run before its server stopped."""
-
-_SEPARATOR = ":"
-
-
-def approval_id(run_id: str, interrupt_id: str) -> str:
-    """The `approvalId` the UI stream gives interrupt `interrupt_id` of run `run_id`."""
-    return f"{run_id}{_SEPARATOR}{interrupt_id}"
-
-
-def parse_approval_id(value: str) -> tuple[RunId, str] | None:
-    """The run and interrupt an `approvalId` names (None if it is not one of ours)."""
-    run_id, separator, interrupt_id = value.rpartition(_SEPARATOR)
-    if not separator or not run_id or not interrupt_id:
-        return None
-    return RunId(run_id), interrupt_id
-
 
 class UiMessageTranslator:
     """Turns one response's events into UI message chunks.
@@ -245,7 +230,7 @@ class UiMessageTranslator:
 
     def _automatic_approval(self, event: InterruptAnswered) -> list[UiChunk]:
         """An interrupt the agent's policy answered: asked and answered at once."""
-        approval = approval_id(event.run_id, event.interrupt_id)
+        approval = interrupt_ref(event.run_id, event.interrupt_id)
         approved = event.decision != "deny"
         reason = event.answer.get("reason") if isinstance(event.answer, dict) else None
         if not approved:
@@ -261,7 +246,7 @@ class UiMessageTranslator:
     def _approval_request(self, run_id: str, info: InterruptInfo) -> UiChunk:
         chunk: UiChunk = {
             "type": "tool-approval-request",
-            "approvalId": approval_id(run_id, info.interrupt_id),
+            "approvalId": interrupt_ref(run_id, info.interrupt_id),
             "toolCallId": info.call_id,
             "approvalDescriptor": {"kind": info.kind, "payload": info.payload},
         }
