@@ -138,3 +138,45 @@ async def test_a_resumed_run_finds_the_toolsets_tool_before_any_model_call() -> 
     resumed = await collect(second_agent.chat(ChatRequest.resume(interrupt.run_id, answer)))
     assert [(r.name, r.content) for r in of_type(resumed, ToolResult)] == [("launch", "launched moon")]
     assert isinstance(resumed[-1], Done)
+
+
+class Connected(Shelf):
+    """A toolset with a connection: `async with` opens and closes it (as `McpToolset`)."""
+
+    def __init__(self, log: list[str], name: str, fail: bool = False) -> None:
+        super().__init__(weather if name == "a" else news)
+        self.log, self.name, self.fail = log, name, fail
+
+    async def __aenter__(self) -> Connected:
+        if self.fail:
+            raise ConnectionError(f"{self.name} is down")
+        self.log.append(f"open {self.name}")
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        self.log.append(f"close {self.name}")
+
+
+async def test_the_agent_opens_its_toolsets_for_as_long_as_it_is_used() -> None:
+    log: list[str] = []
+    model = ScriptedModel([[ToolCall("weather", {"city": "Oslo"})], ["done"]])
+    plain = Shelf()  # no connection: nothing to open
+    agent = AgentBuilder().model(model).toolsets(Connected(log, "a"), plain, Connected(log, "b")).build()
+    async with agent:
+        assert log == ["open a", "open b"]
+        events = await collect(agent.chat("weather?"))
+        assert isinstance(events[-1], Done)
+        async with agent:  # nested: opened once, closed by the outermost
+            pass
+        assert log == ["open a", "open b"]
+    assert log == ["open a", "open b", "close b", "close a"]
+
+
+async def test_a_toolset_that_cannot_open_closes_those_opened_before_it() -> None:
+    log: list[str] = []
+    registry = ToolRegistry(toolsets=[Connected(log, "a"), Connected(log, "b", fail=True)])
+    with pytest.raises(ConnectionError, match="b is down"):
+        await registry.open()
+    assert log == ["open a", "close a"]
+    await registry.aclose()  # nothing left open: a second close does nothing
+    assert log == ["open a", "close a"]

@@ -14,7 +14,7 @@ from __future__ import annotations
 import time
 from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass
-from typing import Generic, cast
+from typing import Generic, Self, cast
 
 from .schema_types import JsonValue
 
@@ -171,6 +171,15 @@ class AgentLoop(Composable[ChatRequest, AgentEvent], Generic[DepsT, OutputT]):
         """The secret values its traces mask (its redactor's and its model's), so that a
         `TracingLayer` around it masks them too (`HoldsSecrets`)."""
         return secret_values([*self.redactor.secrets, *secrets_of(self.model)])
+
+    async def __aenter__(self) -> Self:
+        """`async with agent:` opens what its toolsets connect to (MCP servers), for as
+        long as the agent is used; `remi serve` does so for the agent it serves."""
+        await self.tools.open()
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.tools.aclose()
 
     async def run_output(
         self, request: ChatRequest | str, ctx: ChatCtx | None = None, *, deps: DepsT | None = None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
+from contextlib import AbstractAsyncContextManager, AsyncExitStack
 
 from .errors import ConfigurationError
 from .model_io import ToolDefinition
@@ -22,7 +23,7 @@ class ToolRegistry:
         toolsets: sources of tools that may change while the agent lives (MCP servers').
     """
 
-    __slots__ = ("_own", "_tools", "_definitions", "_toolsets", "_joined")
+    __slots__ = ("_own", "_tools", "_definitions", "_toolsets", "_joined", "_opened", "_users")
 
     def __init__(self, tools: Iterable[Tool] = (), toolsets: Iterable[Toolset] = ()) -> None:
         self._own: dict[str, Tool] = {}
@@ -30,6 +31,8 @@ class ToolRegistry:
         self._definitions: list[ToolDefinition] | None = None
         self._toolsets = tuple(toolsets)
         self._joined: tuple[Tool, ...] = ()
+        self._opened: AsyncExitStack | None = None
+        self._users = 0
         for tool in tools:
             self.add(tool)
 
@@ -41,6 +44,27 @@ class ToolRegistry:
         if self._joined:
             self._tools = self._join(self._joined)
         self._definitions = None
+
+    async def open(self) -> None:
+        """Open the toolsets that are async context managers (`McpToolset`: its servers'
+        connections), in order; if one fails, those opened are closed again. Counted: only
+        the first of nested opens opens, and the matching last `aclose` closes."""
+        if self._opened is None:
+            async with AsyncExitStack() as stack:
+                for toolset in self._toolsets:
+                    if isinstance(toolset, AbstractAsyncContextManager):
+                        await stack.enter_async_context(toolset)
+                self._opened = stack.pop_all()
+        self._users += 1
+
+    async def aclose(self) -> None:
+        """Close what `open` opened, last first, when no other opener still uses it; an
+        extra call does nothing."""
+        self._users = max(self._users - 1, 0)
+        opened = self._opened
+        if opened is not None and self._users == 0:
+            self._opened = None
+            await opened.aclose()
 
     async def refresh(self) -> None:
         """Join the toolsets' current tools (nothing to do without toolsets).

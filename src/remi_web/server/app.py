@@ -98,12 +98,16 @@ def create_app(agent: AgentSource, config: ServerConfig | None = None) -> Starle
         closed = True
         uninstall_log_redaction(log_filter)
         await runs.close()
+        if isinstance(served, AgentLoop):
+            await served.tools.aclose()
         await db.close()
         await close_store(store)
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         try:
+            if isinstance(served, AgentLoop):
+                await served.tools.open()  # its toolsets' connections (MCP servers)
             await runs.open()  # the key, the other servers; runs a dead server left go on
         except BaseException:
             await close()
