@@ -213,7 +213,7 @@ async def test_the_guest_reads_only_the_config_it_is_granted(probe_wasm: Path) -
 async def test_describe_reports_the_guest(probe_wasm: Path) -> None:
     agent = await WasmAgent.load(probe_wasm, model=ScriptedModel([]))
     info = agent.build.info
-    assert (info.name, info.api_version, info.system) == ("probe-v1", (0, 1, 0),
+    assert (info.name, info.api_version, info.system) == ("probe-v1", (0, 2, 0),
                                                           "You are the probe, v1.")
     assert [d.name for d in info.tools][:3] == ["add", "publish", "build_version"]
     assert agent.build.loaded.precompiled  # the .cwasm beside the .wasm was used

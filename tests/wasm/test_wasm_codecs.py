@@ -59,6 +59,7 @@ EVENTS: list[AgentEvent] = [
     ev.CheckpointEvent(CheckpointId("k1"), RUN, 4, "interrupted"),
     ev.UsageEvent(Usage(10, 20)),
     ev.UsageEvent(Usage(10, 20), "gpt-fallback"),
+    ev.UsageEvent(Usage(100, 20, cached_tokens=64, reasoning_tokens=12, cache_write_tokens=30)),
     ev.ModelRetry(2, 4, 1.5, "the provider failed (HTTP 503)"),
     ev.TurnEnd(2),
     ev.SubSession("c1", "helper", RunId("sub"), {"type": "text_delta", "text": "x"}),
@@ -164,6 +165,8 @@ REQUESTS: list[p.HostRequest] = [
     p.SaveCheckpoint('{"id":"x"}'),
     p.LoadThread("t"),
     p.AppendThread("t", [Message.user("hi"), MESSAGE]),
+    p.AppendThread("t", [Message.assistant("a", reasoning="r", reasoning_data="sig-1"),
+                         Message.tool("c1", "disk on fire", "rm", is_error=True)]),
 ]
 
 
@@ -181,10 +184,16 @@ def test_other_outputs_cross(codec: ModuleType) -> None:
 REPLIES: list[p.Reply] = [
     p.ModelChunkReply(TextChunk("a")),
     p.ModelChunkReply(ThinkingChunk("b")),
+    p.ModelChunkReply(ThinkingChunk("", data='{"openai_responses": "sealed"}')),
     p.ModelChunkReply(ToolCallChunk(0, "c1", "add", '{"a"')),
     p.ModelChunkReply(ToolCallChunk(1, None, None, "1}")),
     p.ModelChunkReply(UsageChunk(Usage(3, 4))),
     p.ModelChunkReply(UsageChunk(Usage(3, 4), "gpt-fallback")),
+    p.ModelChunkReply(UsageChunk(Usage(9, 4, cached_tokens=5, reasoning_tokens=2, cache_write_tokens=1))),
+    p.MessagesReply([
+        Message.assistant("a", reasoning="r", reasoning_data="sig-1"),
+        Message.tool("c1", "disk on fire", "rm", is_error=True),
+    ]),
     p.ModelEnd(),
     p.ToolOutput(PARTS, True, {"k": 1}),
     p.ToolOutput("plain", False, {}),

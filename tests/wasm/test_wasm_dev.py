@@ -32,7 +32,7 @@ def test_remi_build_writes_the_component_and_its_cwasm(tmp_path: Path, build_cac
     result = _remi("build", str(CALCULATOR), "-o", str(out), "--cache-dir", str(build_cache))
     assert result.returncode == 0, result.stderr
     assert out.read_bytes()[:4] == b"\0asm"
-    assert out.with_suffix(".cwasm").read_bytes().startswith(b"remi-cwasm 1\n")
+    assert out.with_suffix(".cwasm").read_bytes().startswith(b"remi-cwasm 2\n")
     assert f"built {out}" in result.stdout and "calc.cwasm" in result.stdout
 
 

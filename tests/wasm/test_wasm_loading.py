@@ -52,13 +52,13 @@ def test_a_guest_of_another_major_version_is_refused(tmp_path: Path) -> None:
     with pytest.raises(IncompatibleGuest) as caught:
         WasmAgent.from_file(path, model=ScriptedModel([]))
     message = str(caught.value)
-    assert "remi:agent@9.0.0" in message and "remi:agent@0.1.0" in message
+    assert "remi:agent@9.0.0" in message and "remi:agent@0.2.0" in message
     assert "rebuild" in message and caught.value.code == "guest_incompatible"
 
 
 def test_a_0x_guest_of_another_minor_version_is_refused(tmp_path: Path) -> None:
-    path = _write_wat(tmp_path, _component_exporting("remi:agent/agent@0.2.0"))
-    with pytest.raises(IncompatibleGuest, match=r"remi:agent@0\.2\.0"):
+    path = _write_wat(tmp_path, _component_exporting("remi:agent/agent@0.1.0"))
+    with pytest.raises(IncompatibleGuest, match=r"remi:agent@0\.1\.0"):
         load(path)
 
 

@@ -103,6 +103,7 @@ def message_in(value: wit.Message) -> Message:
         content_in(value.content),
         [ToolCallRequest(c.id, c.name, c.arguments) for c in value.tool_calls],
         value.tool_call_id, value.name, value.reasoning, MessageId(value.id),
+        reasoning_data=value.reasoning_data, is_error=value.is_error,
     )
 
 
@@ -111,7 +112,7 @@ def message_out(value: Message) -> wit.Message:
     return wit.Message(
         value.id, _WIT_ROLES[value.role], content_out(value.content),
         [wit.ToolCall(c.id, c.name, c.arguments) for c in value.tool_calls],
-        value.tool_call_id, value.name, value.reasoning,
+        value.tool_call_id, value.name, value.reasoning, value.reasoning_data, value.is_error,
     )
 
 
@@ -126,7 +127,10 @@ def tool_definition_out(value: ToolDefinition) -> wit.ToolDefinition:
 
 
 def _usage_out(value: Usage) -> wit.Usage:
-    return wit.Usage(value.prompt_tokens, value.completion_tokens)
+    return wit.Usage(
+        value.prompt_tokens, value.completion_tokens, value.cached_tokens, value.reasoning_tokens,
+        value.cache_write_tokens,
+    )
 
 
 # --- host to guest ----------------------------------------------------------------------------
@@ -184,12 +188,19 @@ def _chunk_in(value: wit.ModelChunk) -> ModelChunk:
     if isinstance(value, wit.ModelChunk_Text):
         return TextChunk(value.value)
     if isinstance(value, wit.ModelChunk_Thinking):
-        return ThinkingChunk(value.value)
+        return ThinkingChunk(value.value.text, data=value.value.data)
     if isinstance(value, wit.ModelChunk_ToolCall):
         call = value.value
         return ToolCallChunk(call.index, call.id, call.name, call.arguments)
     report = value.value
-    return UsageChunk(Usage(report.usage.prompt_tokens, report.usage.completion_tokens), report.model)
+    return UsageChunk(_usage_in(report.usage), report.model)
+
+
+def _usage_in(value: wit.Usage) -> Usage:
+    return Usage(
+        value.prompt_tokens, value.completion_tokens, value.cached_tokens,
+        value.reasoning_tokens, value.cache_write_tokens,
+    )
 
 
 def _limits_in(value: wit.UsageLimits | None) -> UsageLimits | None:

@@ -23,7 +23,7 @@ from ..core.events import AgentEvent
 from ..core.messages import Message
 from ..core.model_io import ModelChunk, ModelRequest, ToolDefinition
 
-API_VERSION = (0, 1, 0)
+API_VERSION = (0, 2, 0)
 """The version of the `remi:agent` WIT package this code speaks (major, minor, patch)."""
 
 

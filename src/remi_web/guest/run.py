@@ -35,6 +35,10 @@ def error_event(error: BaseException) -> ErrorEvent:
     """The `error` event for an exception raised in the guest."""
     if isinstance(error, RemiError):
         return ErrorEvent(error.code, str(error) or type(error).__name__)
+    if isinstance(error, SystemExit):
+        return ErrorEvent(
+            "guest_error", f"The agent called sys.exit({error.code!r}); its run was ended."
+        )
     return ErrorEvent("guest_error", f"{type(error).__name__}: {error}")
 
 
@@ -104,7 +108,14 @@ class GuestRun:
         if self._pending is None:
             self._pending = self._loop.create_task(self._advance(), context=self._context)
         pending = self._pending
-        self._loop.run_until(lambda: pending.done() or self._channel.queued)
+        try:
+            self._loop.run_until(lambda: pending.done() or self._channel.queued)
+        except SystemExit as stop:  # asyncio lets it out of the loop: end the run cleanly
+            if pending.done() and not pending.cancelled():
+                pending.exception()  # retrieved, so asyncio reports nothing more
+            self._ended = True
+            self.close()
+            return EventOut(error_event(stop))
         if pending.done():
             self._pending = None
             return self._stepped(pending)

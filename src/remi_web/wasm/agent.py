@@ -21,10 +21,11 @@ from ..guest.protocol import GuestConfig
 from .drive import drive
 from .effects import HostEffects
 from .engine import Limits
-from .errors import GuestFailure, GuestLoadError
+from .errors import GuestFailure, GuestLoadError, MemoryBudgetExceeded
 from .hot_reload import ReloadEvent, Reloader
 from .linker import make_linker
 from .loader import GuestBuild, load_build, offload
+from .memory_budget import MemoryBudget, process_budget
 from .wasm_session import WasmSession
 
 _log = logging.getLogger("remi_web.wasm")
@@ -46,6 +47,9 @@ class WasmAgent(Composable[ChatRequest, AgentEvent]):
         store: checkpoints and thread histories (default: a new `MemoryStore`).
         limits: per-instance time and memory limits.
         config: what the guest may read with `guest_config()` (no API key unless set here).
+        budget: the memory budget its instances reserve `limits.memory_bytes` from
+            (default: the process's, see `remi_web.wasm.memory_budget`); a run that finds
+            no room in time ends with a `memory_budget` error.
     """
 
     def __init__(
@@ -57,8 +61,10 @@ class WasmAgent(Composable[ChatRequest, AgentEvent]):
         store: Store | None = None,
         limits: Limits = Limits(),
         config: GuestConfig = GuestConfig(),
+        budget: MemoryBudget | None = None,
     ) -> None:
         self._build = build
+        self._budget = budget if budget is not None else process_budget()
         self._model = model
         self._tools = ToolRegistry(tools)
         self._store: Store = store if store is not None else MemoryStore()
@@ -77,15 +83,18 @@ class WasmAgent(Composable[ChatRequest, AgentEvent]):
         store: Store | None = None,
         limits: Limits = Limits(),
         config: GuestConfig = GuestConfig(),
+        budget: MemoryBudget | None = None,
     ) -> WasmAgent:
-        """Load a `.wasm` (fast when its `.cwasm` is beside it) or a `.cwasm`, smoke-test it,
-        and host it. Blocks while loading; `await WasmAgent.load(...)` does not.
+        """Load a `.wasm` (fast when its signed `.cwasm` is beside it) or a `.cwasm`,
+        smoke-test it, and host it. Blocks while loading; `await WasmAgent.load(...)` does not.
 
-        Raises `GuestLoadError`, or `IncompatibleGuest` for a guest of another major version.
+        Raises `GuestLoadError`, `IncompatibleGuest` for a guest of another major version,
+        or `UntrustedArtifact` for a `.cwasm` not signed on this machine.
         """
         linker = make_linker(config)
-        build = load_build(Path(path), linker, limits)
-        return cls(build, model=model, tools=tools, store=store, limits=limits, config=config)
+        build = load_build(Path(path), linker, limits, budget=budget)
+        return cls(build, model=model, tools=tools, store=store, limits=limits, config=config,
+                   budget=budget)
 
     @classmethod
     async def load(
@@ -97,10 +106,12 @@ class WasmAgent(Composable[ChatRequest, AgentEvent]):
         store: Store | None = None,
         limits: Limits = Limits(),
         config: GuestConfig = GuestConfig(),
+        budget: MemoryBudget | None = None,
     ) -> WasmAgent:
         """`from_file` without blocking the event loop."""
         return await offload(lambda: cls.from_file(
-            path, model=model, tools=tools, store=store, limits=limits, config=config
+            path, model=model, tools=tools, store=store, limits=limits, config=config,
+            budget=budget,
         ))
 
     @property
@@ -129,9 +140,10 @@ class WasmAgent(Composable[ChatRequest, AgentEvent]):
         metadata = {**ctx.metadata, **request.metadata}
         try:
             session = await WasmSession.open(
-                build, self._linker, self._limits, request, metadata, self._tools.definitions()
+                build, self._linker, self._limits, request, metadata, self._tools.definitions(),
+                self._budget,
             )
-        except (GuestFailure, GuestLoadError) as error:
+        except (GuestFailure, GuestLoadError, MemoryBudgetExceeded) as error:
             yield ErrorEvent(error.code, str(error))
             return
         effects = HostEffects(self._model, self._tools, self._store, ctx)
@@ -161,7 +173,7 @@ class WasmAgent(Composable[ChatRequest, AgentEvent]):
             yield reloader
 
     def _load(self, path: Path, data: bytes, generation: int) -> GuestBuild:
-        return load_build(path, self._linker, self._limits, generation, data)
+        return load_build(path, self._linker, self._limits, generation, data, self._budget)
 
     def _record(self, event: ReloadEvent) -> None:
         self.reloads.append(event)

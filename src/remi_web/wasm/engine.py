@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import functools
 import math
+import platform
+import sys
 import threading
 import time
 from dataclasses import dataclass
@@ -11,6 +14,9 @@ import wasmtime
 
 EPOCH_TICK = 0.01
 """Seconds between two ticks of the engine's epoch (the resolution of call timeouts)."""
+
+ENGINE_SETTINGS = {"epoch_interruption": True}
+"""The engine's configuration (a `.cwasm` only loads in an engine configured the same)."""
 
 _engine: wasmtime.Engine | None = None
 _lock = threading.Lock()
@@ -44,7 +50,7 @@ def engine() -> wasmtime.Engine:
     with _lock:
         if _engine is None:
             config = wasmtime.Config()
-            config.epoch_interruption = True
+            config.epoch_interruption = ENGINE_SETTINGS["epoch_interruption"]
             made = wasmtime.Engine(config)
             threading.Thread(
                 target=_tick, args=(made,), name="remi-wasm-epoch", daemon=True
@@ -59,8 +65,16 @@ def _tick(made: wasmtime.Engine) -> None:
         made.increment_epoch()
 
 
+@functools.cache
 def wasmtime_version() -> str:
     """The installed wasmtime-py version (a `.cwasm` only loads in the same one)."""
     from importlib.metadata import version
 
     return version("wasmtime")
+
+
+def engine_fingerprint() -> str:
+    """What a `.cwasm` depends on besides its bytes: the wasmtime version, the engine's
+    settings and the machine's architecture (signed into every `.cwasm`)."""
+    settings = ",".join(f"{key}={value}" for key, value in sorted(ENGINE_SETTINGS.items()))
+    return f"wasmtime {wasmtime_version()}; {settings}; {sys.platform}-{platform.machine()}"

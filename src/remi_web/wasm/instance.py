@@ -4,6 +4,7 @@ one `run` resource in it, driven through the synchronous `next()` / `provide()` 
 from __future__ import annotations
 
 import threading
+import weakref
 from typing import Any
 
 import wasmtime
@@ -14,9 +15,11 @@ from ..core.requests import ChatRequest
 from ..guest.protocol import AgentInfo, Output, Reply
 from .artifact import LoadedComponent
 from .engine import Limits, engine
-from .errors import GuestFailure, GuestLoadError, GuestOutOfMemory, GuestTimeout
-from .linker import isolated_wasi
+from .errors import GuestFailure, GuestLoadError
+from .linker import GuestOutput, isolated_wasi
+from .memory_budget import Reservation, process_budget
 from .speedups import install as install_speedups
+from .traps import trap_failure
 from .values import agent_info_in, chat_request_out, output_in, reply_out, tool_definition_out
 
 install_speedups()
@@ -33,23 +36,37 @@ _FUNCS = {
 class GuestInstance:
     """One instance of a guest component. Not thread-safe: use it from one thread at a time.
 
-    After a trap (a timeout, memory exhaustion, a crash) every call raises `GuestFailure`.
+    Its memory limit is reserved from a `MemoryBudget` while it lives: pass `reservation`
+    (see `MemoryBudget.acquire`), or the process budget is asked, waiting if it is full.
+    `close()` gives it back (collecting an unclosed instance does too). After a trap (a
+    timeout, memory exhaustion, a crash, an exit) every call raises the same `GuestFailure`.
     """
 
-    def __init__(self, loaded: LoadedComponent, linker: Linker, limits: Limits) -> None:
+    def __init__(
+        self, loaded: LoadedComponent, linker: Linker, limits: Limits,
+        reservation: Reservation | None = None,
+    ) -> None:
         """Instantiate `loaded` with the host's `linker`, under `limits`."""
+        if reservation is None:
+            reservation = process_budget().reserve(limits.memory_bytes)
         self.loaded = loaded
         self.limits = limits
         self.dead: GuestFailure | None = None
+        self._reservation = reservation
+        self._released = weakref.finalize(self, reservation.release)
         self._lock = threading.Lock()
+        self._output = GuestOutput()
         self._store = wasmtime.Store(engine())
-        self._store.set_wasi(isolated_wasi())
+        self._store.set_wasi(isolated_wasi(self._output, loaded.source_dir))
         self._store.set_limits(memory_size=limits.memory_bytes)
         self._store.set_epoch_deadline(limits.epoch_ticks)  # instantiation runs guest code too
         try:
             instance = linker.instantiate(self._store, loaded.component)
         except wasmtime.WasmtimeError as error:
-            raise GuestLoadError(f"The guest cannot be instantiated: {_first_line(error)}") from error
+            self.close()
+            raise GuestLoadError(
+                f"The guest cannot be instantiated: {self._failure(error)}"
+            ) from error
         interface = "remi:agent/agent@{}.{}.{}".format(*loaded.api_version)
         index = instance.get_export_index(self._store, interface)
         funcs: dict[str, Func] = {}
@@ -59,6 +76,7 @@ class GuestInstance:
                 func_index = instance.get_export_index(self._store, name, index)
                 found = None if func_index is None else instance.get_func(self._store, func_index)
             if found is None:
+                self.close()
                 raise GuestLoadError(f"The guest does not export {interface}#{name}.")
             funcs[key] = found
         self._funcs = funcs
@@ -69,11 +87,21 @@ class GuestInstance:
             if self.dead is not None:
                 raise self.dead
             self._store.set_epoch_deadline(self.limits.epoch_ticks)
+            self._output.clear()
             try:
                 return self._funcs[name](self._store, *args)
             except (wasmtime.WasmtimeError, wasmtime.Trap) as error:
-                self.dead = _failure(error, self.limits)
+                self.dead = self._failure(error)
                 raise self.dead from error
+
+    def close(self) -> None:
+        """Free the instance's store and give its memory back to the budget. Later calls
+        raise `GuestFailure`."""
+        with self._lock:
+            if self.dead is None:
+                self.dead = GuestFailure("The guest instance was closed.")
+            self._store.close()
+            self._released()
 
     def describe(self) -> AgentInfo:
         """The guest's name, versions, tools and system prompt."""
@@ -96,7 +124,13 @@ class GuestInstance:
                 try:
                     handle.drop(self._store)
                 except (wasmtime.WasmtimeError, wasmtime.Trap) as error:
-                    self.dead = _failure(error, self.limits)
+                    self.dead = self._failure(error)
+
+    def _failure(self, error: Exception) -> GuestFailure:
+        return trap_failure(
+            error, call_timeout=self.limits.call_timeout,
+            memory_bytes=self.limits.memory_bytes, output=self._output.tail(),
+        )
 
 
 class WasmRun:
@@ -121,23 +155,3 @@ class WasmRun:
     def close(self) -> None:
         """Drop the run."""
         self.instance.drop(self._handle)
-
-
-def _failure(error: Exception, limits: Limits) -> GuestFailure:
-    text = str(error)
-    if "interrupt" in text:
-        return GuestTimeout(
-            f"The guest ran for more than {limits.call_timeout:g}s in one call (an endless "
-            "loop?) and was stopped; its instance was dropped."
-        )
-    if "memory" in text and ("beyond" in text or "grow" in text or "out of" in text):
-        return GuestOutOfMemory(
-            f"The guest needed more than its {limits.memory_bytes // (1024 * 1024)} MiB of "
-            f"memory and was stopped ({_first_line(error)}); its instance was dropped."
-        )
-    return GuestFailure(f"The guest crashed ({_first_line(error)}); its instance was dropped.")
-
-
-def _first_line(error: Exception) -> str:
-    text = str(error).strip()
-    return text.splitlines()[0] if text else type(error).__name__

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import logging
+import threading
 import time
+from pathlib import Path
 
 import wasmtime
 from wasmtime.component import Linker
 
+from ..guest.dev_source import DEV_MOUNT
 from ..guest.protocol import API_VERSION, GuestConfig
 from .engine import engine
 from .values import guest_config_out
@@ -46,14 +49,51 @@ def _log(store: object, level: str, message: str) -> None:
         pass
 
 
-def isolated_wasi() -> wasmtime.WasiConfig:
+def isolated_wasi(
+    output: GuestOutput | None = None, source_dir: Path | None = None,
+) -> wasmtime.WasiConfig:
     """WASI that grants nothing: no files, no environment, no arguments, no stdin, and no
     network (wasmtime denies every socket address unless told otherwise). The guest's
-    stdout and stderr go to the host's log."""
+    stdout and stderr go to the host's log (and to `output`, when given). With
+    `source_dir` (the dev runtime), that one directory is readable at `DEV_MOUNT`."""
     wasi = wasmtime.WasiConfig()
-    wasi.stdout_custom = _guest_output
-    wasi.stderr_custom = _guest_output
+    if source_dir is not None:
+        wasi.preopen_dir(str(source_dir), DEV_MOUNT, fs_mutable=False)
+    sink = output.write if output is not None else _guest_output
+    wasi.stdout_custom = sink
+    wasi.stderr_custom = sink
     return wasi
+
+
+class GuestOutput:
+    """What one instance prints: logged as it comes, and its tail since `clear()` kept
+    (the last words of a guest that traps name the cause)."""
+
+    TAIL_CHARS = 2000
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._tail = ""
+
+    def write(self, data: bytes) -> None:
+        """Take one chunk of the guest's output (called by wasmtime, maybe on its threads)."""
+        _guest_output(data)
+        try:
+            text = data.decode(errors="replace")
+            with self._lock:
+                self._tail = (self._tail + text)[-self.TAIL_CHARS:]
+        except Exception:
+            pass
+
+    def clear(self) -> None:
+        """Forget what was printed so far (at the start of each call)."""
+        with self._lock:
+            self._tail = ""
+
+    def tail(self) -> str:
+        """What was printed since the last `clear()` (its last `TAIL_CHARS` characters)."""
+        with self._lock:
+            return self._tail
 
 
 def _guest_output(data: bytes) -> None:

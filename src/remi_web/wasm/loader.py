@@ -19,6 +19,7 @@ from .artifact import LoadedComponent, load_bytes
 from .engine import Limits
 from .errors import GuestFailure, GuestLoadError
 from .instance import GuestInstance
+from .memory_budget import MemoryBudget, process_budget
 
 T = TypeVar("T")
 _executor: ThreadPoolExecutor | None = None
@@ -49,10 +50,13 @@ class GuestBuild:
 
 
 def load_build(
-    path: Path, linker: Linker, limits: Limits, generation: int = 1, data: bytes | None = None
+    path: Path, linker: Linker, limits: Limits, generation: int = 1, data: bytes | None = None,
+    budget: MemoryBudget | None = None,
 ) -> GuestBuild:
-    """Load `path` (or `data` read from it) and smoke-test it: instantiate it and call
-    `describe()`. Blocking; raises `GuestLoadError` (or `IncompatibleGuest`) with the reason."""
+    """Load `path` (or `data` read from it) and smoke-test it: instantiate it (its memory
+    reserved from `budget`, default the process's) and call `describe()`. Blocking; raises
+    `GuestLoadError` (or `IncompatibleGuest`, `UntrustedArtifact`) with the reason, or
+    `MemoryBudgetExceeded`."""
     started = time.perf_counter()
     if data is None:
         try:
@@ -60,10 +64,14 @@ def load_build(
         except OSError as error:
             raise GuestLoadError(f"Cannot read {path}: {error}.") from error
     loaded = load_bytes(data, path)
+    reservation = (budget or process_budget()).reserve(limits.memory_bytes)
+    instance = GuestInstance(loaded, linker, limits, reservation)
     try:
-        info = GuestInstance(loaded, linker, limits).describe()
+        info = instance.describe()
     except GuestFailure as error:
         raise GuestLoadError(f"{path} failed its smoke test: {error}") from error
+    finally:
+        instance.close()
     try:
         check_tool_definitions(info.tools)
     except ToolSchemaError as error:

@@ -85,7 +85,8 @@ def message_out(value: Message) -> Record:
     return record(
         id=value.id, role=value.role, content=content_out(value.content),
         tool_calls=[_call_out(c) for c in value.tool_calls], tool_call_id=value.tool_call_id,
-        name=value.name, reasoning=value.reasoning,
+        name=value.name, reasoning=value.reasoning, reasoning_data=value.reasoning_data,
+        is_error=value.is_error,
     )
 
 
@@ -100,7 +101,11 @@ def tool_definition_out(value: ToolDefinition) -> Record:
 
 
 def _usage_out(value: Usage) -> Record:
-    return record(prompt_tokens=value.prompt_tokens, completion_tokens=value.completion_tokens)
+    return record(
+        prompt_tokens=value.prompt_tokens, completion_tokens=value.completion_tokens,
+        cached_tokens=value.cached_tokens, reasoning_tokens=value.reasoning_tokens,
+        cache_write_tokens=value.cache_write_tokens,
+    )
 
 
 def chat_request_out(value: ChatRequest, metadata: dict[str, JsonValue]) -> Record:
@@ -155,7 +160,7 @@ def _chunk_out(chunk: ModelChunk) -> Variant:
     if kind is TextChunk:
         return Variant("text", chunk.text)  # type: ignore[union-attr]
     if kind is ThinkingChunk:
-        return Variant("thinking", chunk.text)  # type: ignore[union-attr]
+        return Variant("thinking", record(text=chunk.text, data=chunk.data))  # type: ignore[union-attr]
     if isinstance(chunk, ToolCallChunk):
         return Variant("tool-call", record(index=chunk.index, id=chunk.id, name=chunk.name,
                                            arguments=chunk.arguments))
@@ -205,6 +210,7 @@ def message_in(value: Any) -> Message:
         value.role, content_in(value.content),
         [ToolCallRequest(c.id, c.name, c.arguments) for c in _f(value, "tool-calls")],
         _f(value, "tool-call-id"), value.name, value.reasoning, value.id,
+        reasoning_data=_f(value, "reasoning-data"), is_error=_f(value, "is-error"),
     )
 
 
@@ -214,7 +220,10 @@ def tool_definition_in(value: Any) -> ToolDefinition:
 
 
 def _usage_in(value: Any) -> Usage:
-    return Usage(_f(value, "prompt-tokens"), _f(value, "completion-tokens"))
+    return Usage(
+        _f(value, "prompt-tokens"), _f(value, "completion-tokens"), _f(value, "cached-tokens"),
+        _f(value, "reasoning-tokens"), _f(value, "cache-write-tokens"),
+    )
 
 
 def output_in(value: Variant) -> p.Output:

@@ -12,6 +12,7 @@ from ..guest.protocol import Output, Reply
 from .engine import Limits
 from .instance import GuestInstance, WasmRun
 from .loader import GuestBuild, offload
+from .memory_budget import MemoryBudget
 from .session import pump
 
 
@@ -24,15 +25,27 @@ class WasmSession:
     @staticmethod
     async def open(
         build: GuestBuild, linker: Linker, limits: Limits, request: ChatRequest,
-        metadata: dict[str, Any], host_tools: list[ToolDefinition],
+        metadata: dict[str, Any], host_tools: list[ToolDefinition], budget: MemoryBudget,
     ) -> WasmSession:
-        """Instantiate `build` and start a run of `request` in it."""
+        """Reserve the instance's memory from `budget` (waiting for room without blocking
+        the event loop), instantiate `build` and start a run of `request` in it.
+
+        Raises `MemoryBudgetExceeded` when no room comes in time."""
+        reservation = await budget.acquire(limits.memory_bytes)
 
         def start() -> WasmSession:
-            instance = GuestInstance(build.loaded, linker, limits)
-            return WasmSession(instance.start(request, metadata, host_tools))
+            instance = GuestInstance(build.loaded, linker, limits, reservation)
+            try:
+                return WasmSession(instance.start(request, metadata, host_tools))
+            except BaseException:
+                instance.close()
+                raise
 
-        return await offload(start)
+        try:
+            return await offload(start)
+        except BaseException:
+            reservation.release()  # if the instance was never made (it releases it too)
+            raise
 
     async def step(self, reply: tuple[int, Reply] | None) -> list[Output]:
         """Pump the run on a guest thread."""
@@ -43,5 +56,13 @@ class WasmSession:
         await offload(self.run.cancel)
 
     async def close(self) -> None:
-        """Drop the run (waits for a call still running on a guest thread)."""
-        await offload(self.run.close)
+        """Drop the run and free its instance (waits for a call still running on a guest
+        thread); the instance's memory goes back to the budget."""
+
+        def close() -> None:
+            try:
+                self.run.close()
+            finally:
+                self.run.instance.close()
+
+        await offload(close)

@@ -116,6 +116,8 @@ class Message:
     tool_call_id: Optional[str]
     name: Optional[str]
     reasoning: Optional[str]
+    reasoning_data: Optional[str]
+    is_error: bool
 
 @dataclass
 class ToolDefinition:
@@ -195,9 +197,13 @@ class ChatRequest:
 class Usage:
     """
     --- events (one case per event `type` of the core) ---------------------------------------
+    Token counts; the cached, cache-write and reasoning counts are parts of the first two.
     """
     prompt_tokens: int
     completion_tokens: int
+    cached_tokens: int
+    reasoning_tokens: int
+    cache_write_tokens: int
 
 @dataclass
 class UsageReport:
@@ -453,6 +459,14 @@ class ToolCallChunk:
     name: Optional[str]
     arguments: str
 
+@dataclass
+class ThinkingChunk:
+    """
+    Reasoning text, and the provider's record of it to send back (`data`), when it gives one.
+    """
+    text: str
+    data: Optional[str]
+
 
 @dataclass
 class ModelChunk_Text:
@@ -461,7 +475,7 @@ class ModelChunk_Text:
 
 @dataclass
 class ModelChunk_Thinking:
-    value: str
+    value: ThinkingChunk
 
 
 @dataclass
