@@ -37,6 +37,9 @@ def _describing(info: AgentInfo, monkeypatch: pytest.MonkeyPatch) -> None:
         def describe(self) -> AgentInfo:
             return info
 
+        def close(self) -> None:
+            pass
+
     monkeypatch.setattr(loader, "load_bytes", lambda data, path: object())
     monkeypatch.setattr(loader, "GuestInstance", Instance)
 
