@@ -47,6 +47,24 @@ async def test_responses_model_example_runs_offline(monkeypatch: pytest.MonkeyPa
     assert "(0 cached)" not in lines[-2]  # the second question reads the cached prefix
 
 
+async def test_evals_quick_example_runs() -> None:
+    example = runpy.run_path(str(ROOT / "examples" / "evals_quick.py"))
+    lines = await example["main"]()
+    assert lines[0] == "sum under baseline: done, calculator -> 14, answer '2+3*4 = 14.'"
+    assert lines[1] == "sum under think: done, calculator -> 14, answer '2+3*4 = 14.'"
+    assert lines[2] == "  reasoning: 'I should call calculator.\\nI have the tool results; I can answer.'"
+    assert any(line.startswith("note under baseline: done, save_note -> saved 'buy milk'") for line in lines)
+    assert "captured under baseline: done, calculator -> 2.5, answer '10/4 = 2.5.'" in lines
+    header = next(i for i, line in enumerate(lines) if line.startswith("variant"))
+    assert lines[header].split() == [
+        "variant", "runs", "done", "errors", "latency", "contains", "exact", "tool:calculator", "overall"
+    ]
+    baseline = lines[header + 2].split()
+    assert baseline[:4] == ["Baseline", "8", "8", "0"]
+    assert baseline[5:] == ["1.00", "±0.00", "0.25", "±0.00", "1.00", "±0.00", "0.67", "±0.00"]
+    assert lines[-1] == "± is half the 95% t-interval over 2 repeats of 4 case(s)."
+
+
 def test_remi_demo_runs_without_a_terminal() -> None:
     result = subprocess.run(
         [sys.executable, "-m", "remi_web.cli.main", "demo"],

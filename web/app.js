@@ -1,6 +1,6 @@
 // The page: wires the worker (agent in Pyodide), the chat view, the approvals on the tool cards,
 // the settings panel, the conversation list (a drawer on a phone), the side panels (the plan, the
-// workspace's files), the theme toggle and the composer. The page never runs Python itself; it
+// workspace's files), the theme toggle, the composer and the eval tab (evals.js). The page never runs Python itself; it
 // only posts commands and renders what the worker sends back.
 // `?mode=deep` runs the deep agent (/deep_agent.py) instead of the chat agent (/agent.py).
 //
@@ -12,6 +12,7 @@
 // the edited text in a new branch of the thread (branches.js).
 import { askDenyFirst } from "./approval.js";
 import { Brancher } from "./branches.js";
+import { bindEvals } from "./evals.js";
 import { deleteConversation, listConversations, touchConversation } from "./conversations.js";
 import { bindDrawer } from "./drawer.js";
 import { LiveRecord } from "./live.js";
@@ -51,6 +52,7 @@ const branches = new Brancher({
   },
 });
 const reattach = new Reattacher({ post, view, live, onLost: offerContinue });
+const evals = bindEvals({ root: $("evals"), toggle: $("open-evals"), post, onStart: () => setRunning(true) });
 window.remi = { metrics, events: [], seqs: [], ready: null, settingsSaved: 0, mode: MODE, agentFile: null, packages: null, snapshot: null, files: null };
 
 function status(text, state) {
@@ -70,6 +72,7 @@ function setRunning(running) {
   $("cancel").hidden = !running;
   $("messages").setAttribute("aria-busy", String(running)); // announced once the run ends
   for (const edit of $("messages").querySelectorAll(":scope > .user-actions .edit")) edit.disabled = running;
+  evals.update({ ready: app.ready, running });
 }
 
 // The composer's input grows with its text, up to its CSS max-height, then scrolls.
@@ -322,6 +325,12 @@ function onMessage(raw) {
       return;
     case "forked":
       branches.forked(message);
+      return;
+    case "eval_started":
+    case "eval_progress":
+    case "eval_result":
+    case "eval_error":
+      evals.receive(message);
       return;
     case "history":
       if (message.thread_id !== app.thread) return;

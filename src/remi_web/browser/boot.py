@@ -54,4 +54,9 @@ def start_bridge(
             return remote_agent(settings)
         return build_page_agent(builder, settings, where)
 
-    return WorkerBridge(make_agent, where, post, page.workspace)
+    def make_eval_agent(settings: BrowserSettings) -> Agent[ChatRequest, AgentEvent]:
+        if settings.mode == "remote":
+            return remote_agent(settings)
+        return build_page_agent(builder, settings, MemoryStore())  # evaluations leave no trace
+
+    return WorkerBridge(make_agent, where, post, page.workspace, make_eval_agent)

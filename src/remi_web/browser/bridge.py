@@ -1,7 +1,7 @@
 """The worker side of the web app: page commands in, wire-format events out.
 
 The page posts JSON commands (`send`, `resume`, `attach`, `cancel`, `open`, `fork`, `delete`,
-`files`); the bridge runs the agent and posts one JSON message per event (`{"kind": "event",
+`files`, and `eval` for the eval tab: `evals_bridge`); the bridge runs the agent and posts one JSON message per event (`{"kind": "event",
 "thread_id", "event"}`, where `event` is the core's wire JSON, plus `seq`, the event's number in
 the run's log, for an agent at a URL). `files` is answered with the files of the agent file's
 workspace (`{"kind": "files", "files": [{"path", "size"}]}`). Pure Python, no threads: the
@@ -50,6 +50,9 @@ class WorkerBridge:
         store: where threads and checkpoints live (IndexedDB in the browser).
         post: sends one JSON text to the page.
         files: the agent file's workspace, whose files `files` lists (None: no files).
+        make_eval_agent: builds the agent an `eval` command evaluates (default
+            `make_agent`; the worker gives one on a fresh in-memory store, so evaluations
+            leave nothing in the page's store).
     """
 
     def __init__(
@@ -58,11 +61,13 @@ class WorkerBridge:
         store: Store,
         post: Callable[[str], None],
         files: FileSystem | None = None,
+        make_eval_agent: AgentFactory | None = None,
     ) -> None:
         self._make_agent = make_agent
         self._store = store
         self._post = post
         self._files = files
+        self._make_eval_agent = make_eval_agent or make_agent
         self._running: ChatCtx | None = None
 
     @property
@@ -103,6 +108,9 @@ class WorkerBridge:
             await self._fork(command)
             return
         settings = SETTINGS_ADAPTER().validate_python(command.get("settings") or {})
+        if op == "eval":
+            await self._evaluate(command, settings)
+            return
         if op == "attach":
             await self._run(_thread(command), settings, _attach(command, settings))
             return
@@ -134,6 +142,30 @@ class WorkerBridge:
         self._post(json.dumps(
             {"kind": "forked", "thread_id": source, "new_thread_id": target, "copied": copied}
         ))
+
+    async def _evaluate(self, command: dict[str, Any], settings: BrowserSettings) -> None:
+        """`eval`: run a dataset against the page's agent (`evals_bridge`); `cancel` stops
+        it, and `idle` follows its result, as after a run."""
+        from .evals_bridge import run_page_eval  # the chat alone never loads the evals library
+
+        if self._running is not None:
+            message = "a run is streaming; wait for it to end (or stop it) and evaluate again"
+            self._post(json.dumps({"kind": "eval_error", "message": message}))
+            return
+        ctx = ChatCtx()
+        self._running = ctx
+        about = "agent at " + settings.agent_url if settings.mode == "remote" else "page agent"
+        try:
+            await run_page_eval(
+                command, lambda: self._make_eval_agent(settings), self._post, ctx.token,
+                metadata={"agent": about, "model": settings.model},
+            )
+        except Exception as error:  # the page must hear about every failure
+            message = f"{type(error).__name__}: {error}"
+            self._post(json.dumps({"kind": "eval_error", "message": message}))
+        finally:
+            self._running = None
+            self._post(json.dumps({"kind": "idle", "thread_id": None}))
 
     async def _run(
         self, thread: ThreadId | None, settings: BrowserSettings, action: ChatRequest | Attach

@@ -42,6 +42,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     commands.add_parser(
         "tui", help="chat with an agent in a terminal UI (see `remi tui --help`)", add_help=False
     )
+    commands.add_parser(
+        "eval", help="run a dataset under variants and compare them (see `remi eval --help`)",
+        add_help=False,
+    )
     args, rest = parser.parse_known_args(argv)
     try:
         return _dispatch(parser, args, rest)
@@ -72,6 +76,10 @@ def _dispatch(parser: argparse.ArgumentParser, args: argparse.Namespace, rest: l
         from .chat import main as chat
 
         return chat(rest)
+    if args.command == "eval":
+        from .eval import main as evaluate
+
+        return evaluate(rest)
     if args.command == "init":
         from .init import main as init
 
