@@ -21,6 +21,7 @@ from .ids import InterruptId, RunId, new_id
 from .messages import ToolCallRequest
 from .outcome import ToolOutcome
 from .registry import ToolRegistry
+from .run_moved import MOVED, moved_error
 from .state import Checkpoint, LoopState, RunStatus
 
 UNCERTAIN_OUTCOME = "uncertain_outcome"
@@ -48,6 +49,8 @@ def paused_state(
     """The state of a run whose last checkpoint has one of the `expected` statuses."""
     if checkpoint is None:
         raise RunNotFound(f"No run {run_id!r} in this agent's store; start a new run instead.")
+    if checkpoint.status == MOVED:
+        raise moved_error(checkpoint)  # handed off: it goes on where it went, never here
     status = checkpoint.state.status
     if status not in expected:
         waiting = {

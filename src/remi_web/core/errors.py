@@ -122,6 +122,55 @@ class BundleVersionError(InvalidBundle):
     code = "bundle_version"
 
 
+class BundleTooLarge(InvalidBundle):
+    """A bundle over the receiver's size limits (bytes, messages, tools)."""
+
+    code = "bundle_too_large"
+
+
+class UnknownBundleTool(InvalidBundle):
+    """A run bundle names a tool the receiving agent does not have."""
+
+    code = "unknown_tool"
+
+
+class RunMoved(RunNotResumable):
+    """The run was handed off (`remi_web.core.run_moved.mark_moved`): it goes on elsewhere,
+    never here again. `to` says where, if the mover said.
+
+    Args:
+        message: what happened and where to continue.
+        to: where the run went (a server URL, "the page"...), if known.
+    """
+
+    code = "run_moved"
+
+    def __init__(self, message: str, *, to: str | None = None) -> None:
+        super().__init__(message)
+        self.to = to
+
+
+class RunNotMovable(RequestError):
+    """The run cannot be handed off as it stands (e.g. cancelled, failed, or waiting for
+    its caller's tools); the message says why."""
+
+    code = "run_not_movable"
+
+
+class RunInFlight(RunNotMovable):
+    """The run is in the middle of a model call or a tool round: hand it off once it
+    pauses or the round ends."""
+
+    code = "run_in_flight"
+
+
+class RunExists(RequestError):
+    """An imported run is already here (and was not moved away): a run is never held in
+    two places."""
+
+    code = "run_exists"
+
+
 class ModelError(RemiError):
     """The model failed to produce a response."""
 

@@ -11,7 +11,7 @@ from .run_claim import RunClaim, lease_expired
 from .state import Checkpoint, LoopState
 from .store import CheckpointStore
 
-ENDED = ("done", "cancelled", "failed")
+ENDED = ("done", "cancelled", "failed", "moved")
 
 
 async def close_run(

@@ -13,4 +13,5 @@ RunStatus: TypeAlias = Literal[
     "done",
     "cancelled",
     "failed",
+    "moved",  # handed off to another store or server (`run_moved`): it goes on there only
 ]

@@ -13,7 +13,10 @@ from ..core.errors import (
     MissingResumePayload,
     RemiError,
     RequestError,
+    RunExists,
+    RunMoved,
     RunNotFound,
+    RunNotMovable,
     RunNotResumable,
     ToolSchemaError,
     UnknownInterrupt,
@@ -92,6 +95,25 @@ class RemoteToolSchemaError(RemoteRefusal, ToolSchemaError):
         self.path = field or ""
 
 
+class RemoteRunMoved(RemoteRefusal, RunMoved):
+    """The run was exported from the server: it goes on where it was imported."""
+
+    code = "run_moved"
+
+
+class RemoteRunExists(RemoteRefusal, RunExists):
+    """The server holds the imported run already (a run is held in one place at a time)."""
+
+    code = "run_exists"
+
+
+class RemoteRunNotMovable(RemoteRefusal, RunNotMovable):
+    """The server's run cannot be handed off as it stands (in flight, ended, or waiting for
+    its caller's tools)."""
+
+    code = "run_not_movable"
+
+
 class RemoteUnavailable(RemiError):
     """The server could not be reached, failed (5xx), or the stream broke for good."""
 
@@ -114,6 +136,10 @@ _BY_CODE: dict[str, type[RemoteRefusal]] = {
     "approval_replayed": ApprovalRefused,
     "edit_not_allowed": ApprovalRefused,
     "unauthorized": RemoteAuthError,
+    "run_moved": RemoteRunMoved,
+    "run_exists": RemoteRunExists,
+    "run_not_movable": RemoteRunNotMovable,
+    "run_in_flight": RemoteRunNotMovable,
 }
 
 

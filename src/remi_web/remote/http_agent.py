@@ -32,6 +32,7 @@ from .protocol import (
     run_path,
 )
 from .stream import RemoteStream
+from .run_handoff_client import RunHandoffClient
 from .thread_client import ThreadClient
 
 DEFAULT_TIMEOUTS = Timeouts(connect=30.0, read=120.0)
@@ -41,7 +42,7 @@ _DOCUMENT_LIMIT = 16 * 1024 * 1024
 _REMEMBERED_TOKENS = 1024
 
 
-class HttpAgent(Composable[ChatRequest, AgentEvent], ThreadClient):
+class HttpAgent(Composable[ChatRequest, AgentEvent], ThreadClient, RunHandoffClient):
     """A remote agent over HTTP + SSE; composes like a local one.
 
     `chat` posts the request and streams the run's events until the run's terminal event
@@ -50,7 +51,8 @@ class HttpAgent(Composable[ChatRequest, AgentEvent], ThreadClient):
     to cancel the run and ends with the server's `cancelled` event. Approval tokens of
     interrupts are remembered, so `ChatRequest.resume(run_id, payloads)` works as it does
     locally (after a restart of the client the tokens are fetched from the run's status).
-    `thread`, `fork`, `replay`, `export` and `import_thread` work on the caller's threads.
+    `thread`, `fork`, `replay`, `export` and `import_thread` work on the caller's threads;
+    `import_run` and `export_run` move runs to and from the server (`remote.handoff`).
 
     Args:
         base_url: the server's root, e.g. `http://127.0.0.1:8000`.

@@ -29,7 +29,10 @@ STREAM_AFTER_HEADER = "x-remi-stream-after"
 LAST_EVENT_ID_HEADER = "last-event-id"
 EVENT_STREAM = "text/event-stream"
 
-RunAction: TypeAlias = Literal["resume", "tool-results", "cancel", "events"]
+RUN_IMPORT_PATH = RUNS_PATH + "/import"
+"""`POST` a run bundle here to continue the run on the server (see docs/handoff.md)."""
+
+RunAction: TypeAlias = Literal["resume", "tool-results", "cancel", "events", "export"]
 
 
 def run_path(run_id: str, action: RunAction | None = None) -> str:
@@ -46,6 +49,7 @@ RemoteStatus: TypeAlias = Literal[
     "failed",
     "cancelled",
     "stalled",  # its last stream stopped without an end (the server went away mid-run)
+    "moved",  # exported (`GET .../export`): it goes on elsewhere, never here again
 ]
 
 

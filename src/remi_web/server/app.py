@@ -39,6 +39,7 @@ from ..remote.protocol import (
     STREAM_AFTER_HEADER,
 )
 from .routes import make_routes
+from .run_handoff import handoff_routes
 from .runs import RunService
 from .signing import ApprovalSigner
 from .threads import thread_routes
@@ -131,7 +132,8 @@ def create_app(agent: AgentSource, config: ServerConfig | None = None) -> Starle
         Middleware(Authentication, authenticator=authenticator, open_paths=OPEN_PATHS)
     )
     app = Starlette(
-        routes=make_routes(runs, cfg) + ui_stream_routes(runs, cfg) + agui_routes(runs, cfg) + thread_routes(
+        routes=handoff_routes(runs, cfg)
+        + make_routes(runs, cfg) + ui_stream_routes(runs, cfg) + agui_routes(runs, cfg) + thread_routes(
             served.store if isinstance(served, AgentLoop) else store, cfg,
             scoped=authenticator is not None,
         ),

@@ -14,6 +14,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from ..core.requests import CHAT_REQUEST_ADAPTER
+from ..core.run_bundle_format import RUN_BUNDLE_ADAPTER
 from ..core.wire import EVENT_ADAPTER
 from ..remote.protocol import (
     ERROR_BODY_ADAPTER,
@@ -22,6 +23,7 @@ from ..remote.protocol import (
     OPENAPI_PATH,
     PROTOCOL_VERSION,
     RUN_ID_HEADER,
+    RUN_IMPORT_PATH,
     RUN_INFO_ADAPTER,
     RUNS_PATH,
     STREAM_AFTER_HEADER,
@@ -159,6 +161,7 @@ def _document() -> dict[str, Any]:
                 },
             ),
         },
+        **_handoff_paths(run_id),
         **_thread_paths(),
         **_ui_stream_paths(),
         **_agui_paths(schemas),
@@ -264,6 +267,7 @@ def _schemas() -> dict[str, Any]:
         ("ThreadInfo", "serialization", THREAD_INFO_ADAPTER()),
         ("ForkRequest", "validation", FORK_REQUEST_ADAPTER()),
         ("ThreadCreated", "serialization", THREAD_CREATED_ADAPTER()),
+        ("RunBundle", "validation", RUN_BUNDLE_ADAPTER()),
     ]
     tops, definitions = TypeAdapter.json_schemas(adapters, ref_template=_SCHEMAS + "{model}")
     schemas: dict[str, Any] = dict(definitions.get("$defs", {}))
@@ -318,6 +322,59 @@ def _schemas() -> dict[str, Any]:
     }
     _require_tags(schemas)
     return schemas
+
+
+def _handoff_paths(run_id: dict[str, Any]) -> dict[str, Any]:
+    """The endpoints of runs that move (docs/handoff.md)."""
+    bundle = {"$ref": _SCHEMAS + "RunBundle"}
+    return {
+        RUN_IMPORT_PATH: {
+            "post": _operation(
+                "importRun", "Continue a run here (a run bundle)",
+                "The run of a bundle (`remi_web.core.run_bundle.export_run`) becomes the "
+                "caller's; its pending interrupts are signed with this server's key. Resume "
+                "it as any paused run (a run between turns: `resume` with no payloads).",
+                body={"required": True, "description": "A run bundle.",
+                      "content": {_JSON: {"schema": bundle}}},
+                answer={"description": "The run's status here (pending interrupts with their "
+                        "approval tokens; follow its events after `last_event_id`).",
+                        "content": {_JSON: {"schema": {"$ref": _SCHEMAS + "RunInfo"}}}},
+                status=201,
+                errors={
+                    400: "`invalid_json`, `too_deep`",
+                    409: "`run_exists`, `run_in_flight`, `run_not_movable`, `run_busy`, "
+                    "`thread_exists`",
+                    413: "`body_too_large`, `bundle_too_large`",
+                    415: "`unsupported_media_type`",
+                    422: "`invalid_bundle`, `bundle_version`, `unknown_tool`, "
+                    "`invalid_thread_id`, `override_not_allowed`",
+                    501: "`handoff_unavailable`: the served agent is not an `AgentLoop`",
+                    503: "`store_error`",
+                },
+            ),
+        },
+        RUNS_PATH + "/{run_id}/export": {
+            "get": _operation(
+                "exportRun", "Take a run away from here (its bundle)",
+                "The run's bundle, for its owner; the run is marked moved here in the same "
+                "step, so it is never continued here again (`409 run_moved`).",
+                params=[run_id, {
+                    "name": "to", "in": "query", "required": False,
+                    "description": "Where the run goes (shown to whoever asks for it here).",
+                    "schema": {"type": "string", "maxLength": 512},
+                }],
+                answer={"description": "The run bundle.",
+                        "content": {_JSON: {"schema": bundle}}},
+                errors={
+                    404: "`run_not_found`",
+                    409: "`run_moved`, `run_busy`, `run_in_flight`, `run_not_movable`",
+                    422: "`invalid_request`",
+                    501: "`handoff_unavailable`",
+                    503: "`store_error`, `checkpoint_corrupt`, `checkpoint_version`",
+                },
+            ),
+        },
+    }
 
 
 def _thread_paths() -> dict[str, Any]:

@@ -16,6 +16,7 @@ from ..core.errors import (
     MissingResumePayload,
     RequestError,
     RunBusy,
+    RunMoved,
     RunNotFound,
     RunNotResumable,
     StoreError,
@@ -63,6 +64,8 @@ def problem_for(error: Exception) -> HttpProblem:
         return HttpProblem(404, "run_not_found", message)
     if isinstance(error, RunBusy | CheckpointConflict):  # another caller or server won the run
         return HttpProblem(409, "run_busy", message)
+    if isinstance(error, RunMoved):  # handed off: it goes on where it went
+        return HttpProblem(409, "run_moved", message)
     if isinstance(error, RunNotResumable):
         return HttpProblem(409, "run_not_resumable", message)
     if isinstance(error, MissingResumePayload):

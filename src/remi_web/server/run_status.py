@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import replace
 
 from pydantic import ValidationError
@@ -33,9 +34,24 @@ _STATUS_AFTER: dict[str, RemoteStatus] = {
 }
 
 
+MOVED_CODE = "run_moved"
+"""The code of the `error` event that ends a run's log when the run is exported."""
+
+
 def status_after(last: LoggedEvent) -> RemoteStatus:
     """The status of a run that is not streaming, given its last logged event."""
+    if last.type == "error" and _moved(last.body):
+        return "moved"
     return _STATUS_AFTER.get(last.type, "stalled")
+
+
+def _moved(body: str) -> bool:
+    """Whether a logged `error` event is the mark of a run exported from here."""
+    try:
+        data = json.loads(body)
+    except ValueError:
+        return False
+    return isinstance(data, dict) and data.get("code") == MOVED_CODE
 
 
 def logged_event(logged: LoggedEvent) -> AgentEvent | None:
@@ -66,11 +82,21 @@ async def run_info(log: EventLog, run_id: RunId, *, live: bool) -> RunInfo:
 def expect(run_id: RunId, last: LoggedEvent, wanted: tuple[RemoteStatus, ...], action: str) -> None:
     """Refuse (409) an `action` the run is not waiting for."""
     status = status_after(last)
+    if status == "moved" and status not in wanted:
+        raise moved(run_id)
     if status not in wanted:
         raise HttpProblem(
             409, "run_not_resumable",
             f"Run {run_id!r} cannot take {action}: its status is {status!r}.",
         )
+
+
+def moved(run_id: str) -> HttpProblem:
+    """The 409 of a run exported from here: it goes on elsewhere, never here again."""
+    return HttpProblem(
+        409, "run_moved",
+        f"Run {run_id!r} was exported from this server; it goes on where it was imported.",
+    )
 
 
 def not_found(run_id: str) -> HttpProblem:
@@ -94,6 +120,8 @@ def missed_event(run_id: RunId, checkpoint: Checkpoint | None) -> AgentEvent | N
         return Done(run_id, text, state.usage, output)
     if checkpoint.status == "cancelled":
         return Cancelled(run_id)
+    if checkpoint.status == "moved":  # exported, its end not logged: never taken over
+        return ErrorEvent(MOVED_CODE, "The run was exported; it goes on elsewhere.")
     if checkpoint.status == "failed":
         return ErrorEvent("run_failed", "The run failed; its server stopped before saying why.")
     return None

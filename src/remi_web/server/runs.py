@@ -47,7 +47,9 @@ from ..remote.frames import json_frame
 from .live_run import LiveRun, Subscription
 from .problems import HttpProblem, problem_for
 from ..remote.protocol import RunInfo
-from .run_status import expect, logged_event, missed_event, not_found, run_info, status_after
+from .run_status import (
+    expect, logged_event, missed_event, moved, not_found, run_info, status_after,
+)
 from .limits import too_many_runs
 from .owners import check_owner, scoped_thread
 from .principals import ANONYMOUS, Principal
@@ -248,6 +250,8 @@ class RunService:
         last = await self._reserve(run_id)
         try:
             status = status_after(last)
+            if status == "moved":
+                raise moved(run_id)
             if status != "stalled":
                 raise HttpProblem(
                     409, "run_not_resumable",
@@ -359,6 +363,8 @@ class RunService:
         if run_id in self._busy:
             raise HttpProblem(409, "run_busy", f"Run {run_id!r} is starting; cancel it again.")
         info = await self.info(run_id)
+        if info.status == "moved":
+            raise moved(run_id)
         if info.status == "running":  # on another server: ask it, and wait for the end
             info = await self._cancel_elsewhere(run_id)
         if info.status in ("done", "failed", "cancelled"):
@@ -411,6 +417,17 @@ class RunService:
             await asyncio.wait(set(self._tasks), timeout=self.cancel_wait)
         for task in list(self._tasks):
             task.cancel()
+
+    def hold(self, run_id: RunId) -> None:
+        """Reserve `run_id` for a hand-off (import or export): 409 `run_busy` if it streams
+        or is reserved here; `release` ends the hold."""
+        if run_id in self.live or run_id in self._busy:
+            raise HttpProblem(409, "run_busy", f"Run {run_id!r} is streaming; wait for its end first.")
+        self._busy.add(run_id)
+
+    def release(self, run_id: RunId) -> None:
+        """End a `hold`."""
+        self._busy.discard(run_id)
 
     async def _allowed(
         self, run_id: RunId, principal: Principal, answering: bool = False
