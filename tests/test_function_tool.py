@@ -503,3 +503,33 @@ async def test_without_approval_a_resumed_call_just_runs() -> None:
 
     assert await answer.run("", make_ctx()) == "asking"
     assert await answer.run("", make_ctx(resumed=True, resume_value="blue")) == "got blue"
+
+
+async def test_constraints_given_as_a_field_default_are_enforced_and_in_the_schema() -> None:
+    @tool
+    def person(
+        name: str,
+        age: int = Field(ge=0, le=150),
+        tags: list[str] = Field(default_factory=list),
+        count: int = Field(3, description="how many"),
+    ) -> str:
+        """Describe a person.
+
+        Args:
+            name: the name.
+            age: in years.
+        """
+        return f"{name} {age} {tags} {count}"
+
+    schema = person.definition().parameters
+    assert schema["required"] == ["name", "age"]
+    assert schema["properties"]["age"] == {
+        "description": "in years.", "maximum": 150, "minimum": 0, "type": "integer"
+    }
+    assert schema["properties"]["count"] == {"default": 3, "description": "how many", "type": "integer"}
+    ctx = ToolCtx("c1", "person", ChatCtx())
+    with pytest.raises(ToolInputError, match="less than or equal to 150"):
+        await person.run('{"name": "Ann", "age": 200}', ctx)
+    with pytest.raises(ToolInputError, match="age: required"):
+        await person.run('{"name": "Ann"}', ctx)
+    assert await person.run('{"name": "Ann", "age": 42}', ctx) == "Ann 42 [] 3"

@@ -351,11 +351,19 @@ def _arguments_model(
         if inject is not None:
             slots.append(_Slot(param.name, positional, inject=inject, deps=_deps_of(hint)))
             continue
-        default = ... if param.default is param.empty else param.default
+        default: Any = ... if param.default is param.empty else param.default
+        factory = None
+        if isinstance(default, FieldInfo):  # `age: int = Field(18, ge=0, le=150)`
+            hint, default, factory = Annotated[hint, default], default.default, default.default_factory
+            default = ... if default is pydantic_core.PydanticUndefined and factory is None else default
         doc = docs.get(param.name)
-        info = Field(default, alias=param.name)
-        if doc and not _has_description(hint):
-            info = Field(default, alias=param.name, description=doc)
+        options: dict[str, Any] = {"alias": param.name}
+        if doc and not _has_description(hint):  # (a description=None would hide the hint's)
+            options["description"] = doc
+        if factory is not None:
+            info = Field(default_factory=factory, **options)
+        else:
+            info = Field(default, **options)
         slots.append(_Slot(param.name, positional, field=f"arg{i}"))
         fields[f"arg{i}"] = (hint, info)
     try:

@@ -1,20 +1,51 @@
-"""A pure-Python stand-in for the parts of pydantic remi-web uses, for WebAssembly guests.
+"""`pydantic` inside a WebAssembly guest: a façade over remi-web's stand-in `_remi_pydantic`.
 
-See `remi_web.guest.wasi_site`: only `remi build` puts it on a module path.
+Each name here behaves as in pydantic 2.14 (a differential test holds them to it); any other
+name, submodule, `Field(...)` argument, setting or type raises `GuestPydanticUnsupported`
+where it is used, saying the stand-in is the reason. See `remi_web.guest.wasi_site`.
 """
 
 from __future__ import annotations
 
-from ._typing import JsonValue
-from .errors import PydanticUserError, ValidationError
-from .fields import Field, FieldInfo
-from .main import BaseModel, ConfigDict, create_model
-from .type_adapter import TypeAdapter
-from .types import SecretStr
+from typing import TYPE_CHECKING
 
-VERSION = "2.0+remi-wasi-stand-in"
+if TYPE_CHECKING:  # the type checker sees the stand-in where it lies in the source tree
+    from .._remi_pydantic import (
+        VERSION,
+        BaseModel,
+        ConfigDict,
+        Field,
+        FieldInfo,
+        JsonValue,
+        PydanticSchemaGenerationError,
+        PydanticUserError,
+        SecretStr,
+        TypeAdapter,
+        ValidationError,
+        create_model,
+    )
+    from .._remi_pydantic.facade import install_submodule_guard, missing_name
+else:  # in a guest, `_remi_pydantic` is a top-level package beside this one
+    from _remi_pydantic import (
+        VERSION,
+        BaseModel,
+        ConfigDict,
+        Field,
+        FieldInfo,
+        JsonValue,
+        PydanticSchemaGenerationError,
+        PydanticUserError,
+        SecretStr,
+        TypeAdapter,
+        ValidationError,
+        create_model,
+    )
+    from _remi_pydantic.facade import install_submodule_guard, missing_name
 
+__remi_facade__ = True
 __all__ = [
-    "BaseModel", "ConfigDict", "Field", "FieldInfo", "JsonValue", "PydanticUserError",
-    "SecretStr", "TypeAdapter", "ValidationError", "VERSION", "create_model",
+    "BaseModel", "ConfigDict", "Field", "FieldInfo", "JsonValue", "PydanticSchemaGenerationError",
+    "PydanticUserError", "SecretStr", "TypeAdapter", "VERSION", "ValidationError", "create_model",
 ]
+__getattr__ = missing_name("pydantic")
+install_submodule_guard()
