@@ -37,6 +37,7 @@ SCENARIOS = {
     "transport_load": "benchmarks.transport_load",
     "scale_out": "benchmarks.scale_out",
     "wasm": "benchmarks.wasm",
+    "wasm_dev": "benchmarks.wasm_dev",
     "tui": "benchmarks.tui",
     "imports": "benchmarks.imports",
 }

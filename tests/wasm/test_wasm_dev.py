@@ -92,7 +92,7 @@ async def test_remi_dev_rebuilds_on_save_and_the_next_request_gets_the_new_build
     env = {k: v for k, v in os.environ.items() if not k.startswith("OPENAI_")}
     process = subprocess.Popen(
         [sys.executable, "-m", "remi_web.cli.main", "dev", str(agent_file), "--port", str(port),
-         "--no-web", "--cache-dir", str(build_cache)],
+         "--no-web", "--cache-dir", str(build_cache), "--full-build"],
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env,
     )
     lines = _Lines(process)

@@ -63,7 +63,17 @@ def load_build(
             data = path.read_bytes()
         except OSError as error:
             raise GuestLoadError(f"Cannot read {path}: {error}.") from error
-    loaded = load_bytes(data, path)
+    return probe_build(load_bytes(data, path), path, linker, limits, generation, budget, started)
+
+
+def probe_build(
+    loaded: LoadedComponent, path: Path, linker: Linker, limits: Limits, generation: int = 1,
+    budget: MemoryBudget | None = None, started: float | None = None,
+) -> GuestBuild:
+    """Smoke-test a loaded component (see `load_build`) and make it a `GuestBuild` read
+    from `path`; `started` is when loading began (default: now). Blocking."""
+    if started is None:
+        started = time.perf_counter()
     reservation = (budget or process_budget()).reserve(limits.memory_bytes)
     instance = GuestInstance(loaded, linker, limits, reservation)
     try:
