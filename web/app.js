@@ -9,12 +9,14 @@
 // approval waits first asks whether to deny it (a real `resume` with a denial). The message in
 // flight and its answer so far are kept in localStorage (live.js) until the run ends; with an
 // agent at a URL a reload re-attaches to the run (reattach.js). "Edit" on a user message sends
-// the edited text in a new branch of the thread (branches.js).
+// the edited text in a new branch of the thread (branches.js). "Continue on server" and "Take back
+// from server" move a run between the page and a server (handoff.js).
 import { askDenyFirst } from "./approval.js";
 import { Brancher } from "./branches.js";
 import { bindEvals } from "./evals.js";
 import { deleteConversation, listConversations, touchConversation } from "./conversations.js";
 import { bindDrawer } from "./drawer.js";
+import { Handoff } from "./handoff.js";
 import { LiveRecord } from "./live.js";
 import { planOf, renderFiles, renderPlan } from "./panels.js";
 import { Reattacher } from "./reattach.js";
@@ -54,6 +56,16 @@ const branches = new Brancher({
 const reattach = new Reattacher({ post, view, live, onLost: offerContinue });
 const evals = bindEvals({ root: $("evals"), toggle: $("open-evals"), post, onStart: () => setRunning(true) });
 window.remi = { metrics, events: [], seqs: [], ready: null, settingsSaved: 0, mode: MODE, agentFile: null, packages: null, snapshot: null, files: null };
+const handoff = new Handoff({
+  mode: MODE, post, view, thread: () => app.thread, settings: () => app.settings,
+  busy: () => app.running || app.opening || !app.ready, onOpen: openThread, onChange: () => setRunning(app.running),
+  onTaken: (threadId, title) => touchConversation(threadId, title, MODE).then(() => openThread(threadId)),
+  onContinue: (runId) => { // taken back between turns: its next model call, in the worker
+    setRunning(true);
+    view.typing();
+    post({ op: "resume", thread_id: app.thread, run_id: runId, payloads: {} });
+  },
+});
 
 function status(text, state) {
   $("status").textContent = text;
@@ -67,12 +79,13 @@ function banner(text) {
 
 function setRunning(running) {
   app.running = running;
-  $("send").disabled = !app.ready;
-  $("input").disabled = !app.ready;
+  $("send").disabled = !app.ready || handoff.readOnly(); // a run continued on a server: read-only
+  $("input").disabled = !app.ready || handoff.readOnly();
   $("cancel").hidden = !running;
   $("messages").setAttribute("aria-busy", String(running)); // announced once the run ends
   for (const edit of $("messages").querySelectorAll(":scope > .user-actions .edit")) edit.disabled = running;
   evals.update({ ready: app.ready, running });
+  handoff.render();
 }
 
 // The composer's input grows with its text, up to its CSS max-height, then scrolls.
@@ -141,6 +154,7 @@ function newChat() {
   view.clear();
   showPlan(null);
   renderThreads();
+  setRunning(app.running);
 }
 
 function openThread(threadId) {
@@ -196,7 +210,7 @@ function denyPending(reason) {
 // A message to send: it waits its turn in the queue (shown as a queued bubble) and goes at once
 // when nothing runs.
 function submit(text) {
-  if (!text.trim()) return;
+  if (!text.trim() || handoff.readOnly()) return;
   app.queue.push({ text, bubble: view.queued(text) });
   live.saveQueue(app.queue.map((item) => item.text));
   drain();
@@ -276,6 +290,7 @@ function offerContinue(cut) {
 
 function onMessage(raw) {
   const message = JSON.parse(raw);
+  if (handoff.receive(message)) return;
   switch (message.kind) {
     case "ready":
       metrics.bootMs = message.boot_ms;
@@ -289,6 +304,7 @@ function onMessage(raw) {
       setRunning(false);
       post({ op: "files" });
       if (app.thread) openThread(app.thread);
+      handoff.start(); // hand-offs queued offline go now, if online
       window.remi.resolveReady(metrics);
       autoAsk();
       return;

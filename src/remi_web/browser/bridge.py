@@ -1,7 +1,8 @@
 """The worker side of the web app: page commands in, wire-format events out.
 
 The page posts JSON commands (`send`, `resume`, `attach`, `cancel`, `open`, `fork`, `delete`,
-`files`, and `eval` for the eval tab: `evals_bridge`); the bridge runs the agent and posts one JSON message per event (`{"kind": "event",
+`files`, `eval` for the eval tab: `evals_bridge`, and `handoff`, `take_back`, `follow`,
+`unfollow` for runs that move to a server and back: `handoff_bridge`); the bridge runs the agent and posts one JSON message per event (`{"kind": "event",
 "thread_id", "event"}`, where `event` is the core's wire JSON, plus `seq`, the event's number in
 the run's log, for an agent at a URL). `files` is answered with the files of the agent file's
 workspace (`{"kind": "files", "files": [{"path", "size"}]}`). Pure Python, no threads: the
@@ -32,6 +33,7 @@ from .settings import SETTINGS_ADAPTER, BrowserSettings
 if TYPE_CHECKING:
     from ..tools.filesystem import FileSystem
     from ..remote.http_agent import HttpAgent
+    from .handoff_bridge import HandoffBridge
     from .remote_runs import Attach
 
 AgentFactory = Callable[[BrowserSettings], Agent[ChatRequest, AgentEvent]]
@@ -69,6 +71,7 @@ class WorkerBridge:
         self._files = files
         self._make_eval_agent = make_eval_agent or make_agent
         self._running: ChatCtx | None = None
+        self._handoffs: HandoffBridge | None = None
 
     @property
     def busy(self) -> bool:
@@ -110,6 +113,9 @@ class WorkerBridge:
         settings = SETTINGS_ADAPTER().validate_python(command.get("settings") or {})
         if op == "eval":
             await self._evaluate(command, settings)
+            return
+        if op in ("handoff", "take_back", "follow", "unfollow"):  # runs that move
+            await self._handoff(op, command, settings)
             return
         if op == "attach":
             await self._run(_thread(command), settings, _attach(command, settings))
@@ -166,6 +172,15 @@ class WorkerBridge:
         finally:
             self._running = None
             self._post(json.dumps({"kind": "idle", "thread_id": None}))
+
+    async def _handoff(self, op: str, command: dict[str, Any], settings: BrowserSettings) -> None:
+        """Runs that move between the page and the settings' server (`handoff_bridge`)."""
+        from .handoff_bridge import HandoffBridge  # the chat alone never loads the remote client
+
+        if self._handoffs is None:
+            streaming = lambda: self._running  # noqa: E731 (never handed off while it streams)
+            self._handoffs = HandoffBridge(self._store, self._post, self._make_agent, streaming)
+        await self._handoffs.handle(op, command, settings)
 
     async def _run(
         self, thread: ThreadId | None, settings: BrowserSettings, action: ChatRequest | Attach

@@ -1,7 +1,9 @@
-"""A thread as the page shows it: its messages, and the approval still waiting, if any.
+"""A thread as the page shows it: its messages, the approval still waiting, if any, and
+whether its last run was handed off (then the page shows it read-only).
 
-After a reload the page asks the worker for this; an interrupted run's messages are not in
-the thread yet (a run adds them when it ends), so they come from its last checkpoint.
+After a reload the page asks the worker for this; an interrupted (or handed-off) run's
+messages are not in the thread yet (a run adds them when it ends), so they come from its
+last checkpoint.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from ..core.content import content_text
 from ..core.events import InterruptEvent
 from ..core.ids import ThreadId
 from ..core.messages import Message
+from ..core.run_moved import MOVED, moved_to
 from ..core.store import Store
 from ..core.wire import event_to_json
 
@@ -34,15 +37,26 @@ def message_view(message: Message) -> dict[str, JsonValue]:
 
 
 async def thread_view(store: Store, thread_id: ThreadId) -> dict[str, JsonValue]:
-    """The thread's visible messages and, when its last run waits for approval, that interrupt."""
+    """The thread's visible messages; `pending`, the interrupt its last run waits for; `last_run`
+    (`{run_id, status}`); `moved` (`{run_id, to}`) when that run was handed off."""
     messages = await store.load_messages(thread_id)
     pending: JsonValue = None
+    moved: JsonValue = None
+    last_run: JsonValue = None
     checkpoints = await store.list_checkpoints(thread_id)
-    if checkpoints and checkpoints[-1].status == "interrupted":
-        state = checkpoints[-1].state
-        messages = messages + state.messages[state.history_len :]
-        event = InterruptEvent(state.run_id, list(state.pending_interrupts))
-        pending = json.loads(event_to_json(event))
+    if checkpoints:
+        last = checkpoints[-1]
+        state = last.state
+        last_run = {"run_id": last.run_id, "status": last.status}
+        if last.status in ("interrupted", MOVED):
+            messages = messages + state.messages[state.history_len :]
+        if last.status == "interrupted":
+            event = InterruptEvent(state.run_id, list(state.pending_interrupts))
+            pending = json.loads(event_to_json(event))
+        elif last.status == MOVED:
+            moved = {"run_id": last.run_id, "to": moved_to(last)}
     shown = [message_view(m) for m in messages if m.role != "system"]
-    return {"thread_id": thread_id, "messages": list(shown), "pending": pending}
-
+    return {
+        "thread_id": thread_id, "messages": list(shown), "pending": pending,
+        "last_run": last_run, "moved": moved,
+    }
