@@ -68,7 +68,8 @@ def _yaml(text: str) -> object:
         yaml = importlib.import_module("yaml")
     except ImportError:
         raise DatasetError(
-            "Reading YAML needs PyYAML (`pip install pyyaml`); or write the file as JSONL."
+            "Reading YAML needs PyYAML (`pip install 'remi-web[evals]'`); or write the file "
+            "as JSONL."
         ) from None
     try:
         value: object = yaml.safe_load(text)
