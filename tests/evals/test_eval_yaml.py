@@ -69,7 +69,7 @@ def test_yaml_errors_are_dataset_errors(monkeypatch: pytest.MonkeyPatch) -> None
     with pytest.raises(DatasetError, match="Not YAML"):
         parse_dataset("- input: [unclosed\n", "yaml")
     monkeypatch.setitem(sys.modules, "yaml", None)  # as if PyYAML were not installed
-    with pytest.raises(DatasetError, match="pip install pyyaml"):
+    with pytest.raises(DatasetError, match=r"pip install 'remi-web\[evals\]'"):
         parse_variants(VARIANTS, "yaml")
 
 
