@@ -370,7 +370,7 @@ def object_spec(draw: st.DrawFn, name: Callable[[str], str], depth: int,
         data: dict[str, Any] = {} if tag is None else {"kind": tag}
         for item in fields:
             if draw2(st.integers(0, 9)) > (0 if item.default_text is None else 4):
-                data[item.key(draw2)] = draw2(item.spec.valid or item.spec.values)
+                data[item.key(draw2)] = draw2(item.spec.valid if item.spec.valid is not None else item.spec.values)
         return data
     values = st.one_of(inputs(), st.just(None), st.just([]), TEXT)
     return Spec(cls, values, hashable=False, defs=defs, valid=valid_inputs())
