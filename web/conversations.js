@@ -1,32 +1,9 @@
 // The page's list of conversations (id, title, last update) in IndexedDB. The messages and the runs
 // themselves live in the worker's store (remi_web.stores.indexeddb); this is only the sidebar index.
 // Each conversation belongs to the mode it was started in ("chat", or "deep" for the deep agent).
-const DB = "remi-web-page";
-const STORE = "conversations";
+import { storeRunner } from "./idb_store.js";
 
-function open() {
-  return new Promise((resolve, reject) => {
-    const request = indexedDB.open(DB, 1);
-    request.onupgradeneeded = () => request.result.createObjectStore(STORE, { keyPath: "thread_id" });
-    request.onsuccess = () => resolve(request.result);
-    request.onerror = () => reject(request.error);
-  });
-}
-
-async function run(mode, action) {
-  const db = await open();
-  try {
-    return await new Promise((resolve, reject) => {
-      const tx = db.transaction(STORE, mode);
-      const request = action(tx.objectStore(STORE));
-      tx.oncomplete = () => resolve(request ? request.result : undefined);
-      tx.onerror = () => reject(tx.error);
-      tx.onabort = () => reject(tx.error);
-    });
-  } finally {
-    db.close();
-  }
-}
+const run = storeRunner("remi-web-page", "conversations");
 
 export async function listConversations(mode) {
   const all = await run("readonly", (store) => store.getAll());

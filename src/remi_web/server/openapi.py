@@ -28,6 +28,8 @@ from ..remote.protocol import (
     RUNS_PATH,
     STREAM_AFTER_HEADER,
 )
+from .openapi_frontends import agui_paths, ui_stream_paths
+from .openapi_operation import JSON, SCHEMAS, operation
 from ..remote.thread_protocol import (
     FORK_REQUEST_ADAPTER,
     IMPORT_PATH,
@@ -39,8 +41,6 @@ from ..remote.thread_protocol import (
 
 OPENAPI_VERSION = "3.1.0"
 MAX_EVENT_ID = 2**63 - 1
-_SCHEMAS = "#/components/schemas/"
-_JSON = "application/json"
 
 
 def openapi_document() -> dict[str, Any]:
@@ -50,7 +50,7 @@ def openapi_document() -> dict[str, Any]:
 
 async def serve_openapi(request: Request) -> Response:
     """`GET /v1/openapi.json`."""
-    return Response(_document_json(), media_type=_JSON)
+    return Response(_document_json(), media_type=JSON)
 
 
 @cache
@@ -85,14 +85,14 @@ def _document() -> dict[str, Any]:
     }
     paths = {
         RUNS_PATH: {
-            "post": _operation(
+            "post": operation(
                 "startRun", "Start a run", "Start a run; its events stream back.",
                 body=start, answer=_stream("The run's event stream."),
                 errors={**body_errors, 409: "`run_busy`"},
             ),
         },
         RUNS_PATH + "/{run_id}/resume": {
-            "post": _operation(
+            "post": operation(
                 "resumeRun", "Resume a run paused by interrupts",
                 "One payload per pending interrupt, with the approval token each came with.",
                 params=[run_id], body=resume,
@@ -105,7 +105,7 @@ def _document() -> dict[str, Any]:
             ),
         },
         RUNS_PATH + "/{run_id}/tool-results": {
-            "post": _operation(
+            "post": operation(
                 "sendToolResults", "Deliver the results of caller-run tools",
                 "Answers a `need_tool_execution` event.",
                 params=[run_id], body=tool_results,
@@ -117,7 +117,7 @@ def _document() -> dict[str, Any]:
             ),
         },
         RUNS_PATH + "/{run_id}/cancel": {
-            "post": _operation(
+            "post": operation(
                 "cancelRun", "Cancel a run",
                 "A live run's tools are cancelled and its stream ends with `cancelled`; a "
                 "paused run is marked cancelled. Answers once the run stopped.",
@@ -126,7 +126,7 @@ def _document() -> dict[str, Any]:
             ),
         },
         RUNS_PATH + "/{run_id}/recover": {
-            "post": _operation(
+            "post": operation(
                 "recoverRun", "Recover a run whose server died mid-stream",
                 "Takes the run over; its events stream from where its log stopped.",
                 params=[run_id], body=_empty_body(),
@@ -138,14 +138,14 @@ def _document() -> dict[str, Any]:
             ),
         },
         RUNS_PATH + "/{run_id}": {
-            "get": _operation(
+            "get": operation(
                 "getRun", "A run's status",
                 "Its status, pending interrupts (with their approval tokens) or tool calls.",
                 params=[run_id], answer=_run_info(), errors={404: "`run_not_found`"},
             ),
         },
         RUNS_PATH + "/{run_id}/events": {
-            "get": _operation(
+            "get": operation(
                 "runEvents", "Read a run's events (reconnect)",
                 "The events after `Last-Event-ID` (or `after`) from the log, then live until "
                 "the run's stream ends.",
@@ -163,24 +163,24 @@ def _document() -> dict[str, Any]:
         },
         **_handoff_paths(run_id),
         **_thread_paths(),
-        **_ui_stream_paths(),
-        **_agui_paths(schemas),
+        **ui_stream_paths(),
+        **agui_paths(schemas),
         HEALTH_PATH: {
-            "get": _operation(
+            "get": operation(
                 "health", "Check the server is up", "No token needed.", secured=False,
                 answer={
                     "description": "The server is up.",
-                    "content": {_JSON: {"schema": {"$ref": _SCHEMAS + "Health"}}},
+                    "content": {JSON: {"schema": {"$ref": SCHEMAS + "Health"}}},
                 },
             ),
         },
         OPENAPI_PATH: {
-            "get": _operation(
+            "get": operation(
                 "openapi", "This document", "The protocol as OpenAPI 3.1; no token needed.",
                 secured=False,
                 answer={
                     "description": "The OpenAPI document.",
-                    "content": {_JSON: {"schema": {"type": "object"}}},
+                    "content": {JSON: {"schema": {"type": "object"}}},
                 },
             ),
         },
@@ -250,7 +250,7 @@ def _document() -> dict[str, Any]:
                 "Problem": {
                     "description": "A refusal: `code` is stable, `message` says what to "
                     "change, `field` is the dotted path of the request field at fault or null.",
-                    "content": {_JSON: {"schema": {"$ref": _SCHEMAS + "ErrorBody"}}},
+                    "content": {JSON: {"schema": {"$ref": SCHEMAS + "ErrorBody"}}},
                 },
             },
         },
@@ -269,10 +269,10 @@ def _schemas() -> dict[str, Any]:
         ("ThreadCreated", "serialization", THREAD_CREATED_ADAPTER()),
         ("RunBundle", "validation", RUN_BUNDLE_ADAPTER()),
     ]
-    tops, definitions = TypeAdapter.json_schemas(adapters, ref_template=_SCHEMAS + "{model}")
+    tops, definitions = TypeAdapter.json_schemas(adapters, ref_template=SCHEMAS + "{model}")
     schemas: dict[str, Any] = dict(definitions.get("$defs", {}))
     for (name, _), top in tops.items():
-        if top.get("$ref") != _SCHEMAS + name:  # a union, not a named type
+        if top.get("$ref") != SCHEMAS + name:  # a union, not a named type
             schemas[name] = {"title": name, **top}
     schemas["AgentEvent"]["description"] = (
         "One event of a run stream (the `data` of an SSE frame whose `event` is its `type`)."
@@ -288,8 +288,8 @@ def _schemas() -> dict[str, Any]:
             "id": {"type": "string", "pattern": "^[0-9]+$"},
             "data": {
                 "type": "string",
-                "contentMediaType": _JSON,
-                "contentSchema": {"$ref": _SCHEMAS + "AgentEvent"},
+                "contentMediaType": JSON,
+                "contentSchema": {"$ref": SCHEMAS + "AgentEvent"},
             },
         },
         "required": ["event", "id", "data"],
@@ -313,7 +313,7 @@ def _schemas() -> dict[str, Any]:
             "format": {"const": "remi-thread"},
             "version": {"const": 1},
             "thread_id": {"type": "string", "minLength": 1, "maxLength": MAX_THREAD_ID},
-            "messages": {"type": "array", "items": {"$ref": _SCHEMAS + "Message"}},
+            "messages": {"type": "array", "items": {"$ref": SCHEMAS + "Message"}},
             "checkpoints": {"type": "array", "items": {"type": "object"}},
             "metadata": {"type": "object"},
             "exported_at": {"type": "number"},
@@ -326,19 +326,19 @@ def _schemas() -> dict[str, Any]:
 
 def _handoff_paths(run_id: dict[str, Any]) -> dict[str, Any]:
     """The endpoints of runs that move (docs/handoff.md)."""
-    bundle = {"$ref": _SCHEMAS + "RunBundle"}
+    bundle = {"$ref": SCHEMAS + "RunBundle"}
     return {
         RUN_IMPORT_PATH: {
-            "post": _operation(
+            "post": operation(
                 "importRun", "Continue a run here (a run bundle)",
                 "The run of a bundle (`remi_web.core.run_bundle.export_run`) becomes the "
                 "caller's; its pending interrupts are signed with this server's key. Resume "
                 "it as any paused run (a run between turns: `resume` with no payloads).",
                 body={"required": True, "description": "A run bundle.",
-                      "content": {_JSON: {"schema": bundle}}},
+                      "content": {JSON: {"schema": bundle}}},
                 answer={"description": "The run's status here (pending interrupts with their "
                         "approval tokens; follow its events after `last_event_id`).",
-                        "content": {_JSON: {"schema": {"$ref": _SCHEMAS + "RunInfo"}}}},
+                        "content": {JSON: {"schema": {"$ref": SCHEMAS + "RunInfo"}}}},
                 status=201,
                 errors={
                     400: "`invalid_json`, `too_deep`",
@@ -354,7 +354,7 @@ def _handoff_paths(run_id: dict[str, Any]) -> dict[str, Any]:
             ),
         },
         RUNS_PATH + "/{run_id}/export": {
-            "get": _operation(
+            "get": operation(
                 "exportRun", "Take a run away from here (its bundle)",
                 "The run's bundle, for its owner; the run is marked moved here in the same "
                 "step, so it is never continued here again (`409 run_moved`).",
@@ -364,7 +364,7 @@ def _handoff_paths(run_id: dict[str, Any]) -> dict[str, Any]:
                     "schema": {"type": "string", "maxLength": 512},
                 }],
                 answer={"description": "The run bundle.",
-                        "content": {_JSON: {"schema": bundle}}},
+                        "content": {JSON: {"schema": bundle}}},
                 errors={
                     404: "`run_not_found`",
                     409: "`run_moved`, `run_busy`, `run_in_flight`, `run_not_movable`",
@@ -386,16 +386,16 @@ def _thread_paths() -> dict[str, Any]:
                    415: "`unsupported_media_type`", 503: "`store_error`"}
     created = {
         "description": "The new thread.",
-        "content": {_JSON: {"schema": {"$ref": _SCHEMAS + "ThreadCreated"}}},
+        "content": {JSON: {"schema": {"$ref": SCHEMAS + "ThreadCreated"}}},
     }
 
     def body(name: str, description: str, required: bool = True) -> dict[str, Any]:
         return {"required": required, "description": description,
-                "content": {_JSON: {"schema": {"$ref": _SCHEMAS + name}}}}
+                "content": {JSON: {"schema": {"$ref": SCHEMAS + name}}}}
 
     return {
         IMPORT_PATH: {
-            "post": _operation(
+            "post": operation(
                 "importThread", "Import a thread bundle",
                 "Stores the bundle's messages (ids kept) as a new thread of the caller: the "
                 "bundle's `thread_id`, or the `thread_id` query. Checkpoints are not imported.",
@@ -409,7 +409,7 @@ def _thread_paths() -> dict[str, Any]:
             ),
         },
         THREADS_PATH + "/{thread_id}/fork": {
-            "post": _operation(
+            "post": operation(
                 "forkThread", "Fork a thread at a message",
                 "A new thread holding the messages before `at` (a cut inside a tool round "
                 "moves back before the assistant message that made the calls).",
@@ -420,20 +420,20 @@ def _thread_paths() -> dict[str, Any]:
             ),
         },
         THREADS_PATH + "/{thread_id}/export": {
-            "get": _operation(
+            "get": operation(
                 "exportThread", "Export a thread as a bundle",
                 "Versioned JSON: messages, the latest checkpoint of each run, metadata.",
                 params=[thread_id], errors={**not_found, 503: "`store_error`"},
                 answer={"description": "The bundle.",
-                        "content": {_JSON: {"schema": {"$ref": _SCHEMAS + "ThreadBundle"}}}},
+                        "content": {JSON: {"schema": {"$ref": SCHEMAS + "ThreadBundle"}}}},
             ),
         },
         THREADS_PATH + "/{thread_id}": {
-            "get": _operation(
+            "get": operation(
                 "getThread", "A thread's messages", "The caller's thread, in order.",
                 params=[thread_id], errors={**not_found, 503: "`store_error`"},
                 answer={"description": "The thread.",
-                        "content": {_JSON: {"schema": {"$ref": _SCHEMAS + "ThreadInfo"}}}},
+                        "content": {JSON: {"schema": {"$ref": SCHEMAS + "ThreadInfo"}}}},
             ),
         },
     }
@@ -448,7 +448,7 @@ def _require_tags(schemas: dict[str, Any]) -> None:
             discriminator = node.get("discriminator")
             if isinstance(discriminator, dict):
                 for ref in discriminator.get("mapping", {}).values():
-                    tags.append((ref.removeprefix(_SCHEMAS), discriminator["propertyName"]))
+                    tags.append((ref.removeprefix(SCHEMAS), discriminator["propertyName"]))
             for value in node.values():
                 walk(value)
         elif isinstance(node, list):
@@ -469,12 +469,12 @@ def _chat_request(
     schema = copy.deepcopy(schemas["ChatRequest"])
     schema["title"] = name
     schema["description"] = f"A `ChatRequest` whose `input.type` is {kind!r}."
-    schema["properties"]["input"] = {"$ref": _SCHEMAS + member}
+    schema["properties"]["input"] = {"$ref": SCHEMAS + member}
     schemas[name] = schema
     return {
         "required": True,
         "description": schema["description"],
-        "content": {_JSON: {"schema": {"$ref": _SCHEMAS + name}}},
+        "content": {JSON: {"schema": {"$ref": SCHEMAS + name}}},
     }
 
 
@@ -482,7 +482,7 @@ def _empty_body() -> dict[str, Any]:
     return {
         "required": False,
         "description": "None, or `{}` (ignored).",
-        "content": {_JSON: {"schema": {"type": "object"}}},
+        "content": {JSON: {"schema": {"type": "object"}}},
     }
 
 
@@ -500,185 +500,12 @@ def _stream(description: str) -> dict[str, Any]:
             RUN_ID_HEADER: {"$ref": "#/components/headers/RunId"},
             STREAM_AFTER_HEADER: {"$ref": "#/components/headers/StreamAfter"},
         },
-        "content": {EVENT_STREAM: {"schema": {"$ref": _SCHEMAS + "ServerSentEvent"}}},
+        "content": {EVENT_STREAM: {"schema": {"$ref": SCHEMAS + "ServerSentEvent"}}},
     }
 
 
 def _run_info() -> dict[str, Any]:
     return {
         "description": "The run's status document.",
-        "content": {_JSON: {"schema": {"$ref": _SCHEMAS + "RunInfo"}}},
-    }
-
-
-def _operation(
-    operation_id: str,
-    summary: str,
-    description: str,
-    *,
-    answer: dict[str, Any],
-    params: list[dict[str, Any]] | None = None,
-    body: dict[str, Any] | None = None,
-    errors: dict[int, str] | None = None,
-    secured: bool = True,
-    status: int = 200,
-) -> dict[str, Any]:
-    problem = {"$ref": "#/components/responses/Problem"}
-    responses: dict[str, Any] = {str(status): answer}
-    listed = dict(errors or {})
-    if secured:
-        listed[401] = "`unauthorized`: the bearer token is missing or wrong"
-    for status in sorted(listed):
-        responses[str(status)] = {
-            "description": "Codes: " + listed[status] + ".",
-            "content": {_JSON: {"schema": {"$ref": _SCHEMAS + "ErrorBody"}}},
-        }
-    responses["4XX"] = problem
-    responses["5XX"] = problem
-    operation: dict[str, Any] = {
-        "operationId": operation_id,
-        "summary": summary,
-        "description": description,
-        "responses": responses,
-    }
-    if params:
-        operation["parameters"] = params
-    if body is not None:
-        operation["requestBody"] = body
-    if not secured:
-        operation["security"] = []
-    return operation
-
-
-def _ui_stream_paths() -> dict[str, Any]:
-    """The Vercel AI SDK's UI message stream endpoint (docs/ui-stream.md)."""
-    from .ui_stream import UI_STREAM_HEADER, UI_STREAM_PATH
-    from .ui_stream_request import UiChatRequest
-
-    schema = UiChatRequest.model_json_schema(by_alias=True)
-    definitions = schema.pop("$defs", {})
-
-    def inline(node: Any) -> Any:
-        if isinstance(node, dict):
-            ref = node.get("$ref", "")
-            if ref.startswith("#/$defs/"):
-                return inline(definitions[ref.removeprefix("#/$defs/")])
-            return {key: inline(value) for key, value in node.items()}
-        if isinstance(node, list):
-            return [inline(value) for value in node]
-        return node
-
-    return {
-        UI_STREAM_PATH: {
-            "post": _operation(
-                "uiMessageStream", "Chat as the Vercel AI SDK's useChat",
-                "The body `DefaultChatTransport` posts. The chat `id` is the caller's thread; "
-                "a last user message starts a run, a last assistant message with answered "
-                "approval requests resumes the run that asked.",
-                body={
-                    "required": True,
-                    "description": "`{id, messages: UIMessage[], trigger, messageId}`.",
-                    "content": {_JSON: {"schema": inline(schema)}},
-                },
-                answer={
-                    "description": "The AI SDK's UI message stream: `data: <UIMessageChunk "
-                    "JSON>` lines, `: keep-alive` comments when idle, `data: [DONE]` at the "
-                    f"end; header `{UI_STREAM_HEADER}: v1`.",
-                    "headers": {RUN_ID_HEADER: {"$ref": "#/components/headers/RunId"}},
-                    "content": {EVENT_STREAM: {"schema": {"type": "string"}}},
-                },
-                errors={
-                    400: "`invalid_json`, `too_deep`",
-                    403: "`approval_forbidden`, `approval_invalid`",
-                    404: "`approval_not_found`, `run_not_found`",
-                    409: "`approval_not_pending`, `approval_replayed`, `run_busy`, "
-                    "`run_not_resumable`",
-                    413: "`body_too_large`",
-                    415: "`unsupported_media_type`",
-                    422: "`invalid_request` (`field` names the first bad field), "
-                    "`regenerate_unsupported`, `invalid_last_message`, `empty_message`, "
-                    "`unsupported_file`, `nothing_to_answer`, `approvals_of_several_runs`, "
-                    "`approval_mismatch`, `missing_payload`, `unknown_interrupt`",
-                    429: "`too_many_runs`",
-                    500: "`internal`, `agent_misconfigured`, `empty_stream`",
-                    503: "`store_error`, `checkpoint_corrupt`, `checkpoint_version`",
-                },
-            ),
-        },
-    }
-
-
-def _agui_paths(schemas: dict[str, Any]) -> dict[str, Any]:
-    """The AG-UI endpoint (docs/agui.md). Its body and events are the `ag-ui-protocol`
-    package's own models, added to `schemas` under `AgUi...` names (a bare object without
-    the package)."""
-    from importlib.util import find_spec
-
-    from .agui import AGUI_PATH
-
-    body: dict[str, Any] = {"type": "object"}
-    event: dict[str, Any] = {"type": "object"}
-    if find_spec("ag_ui") is not None:
-        from ag_ui.core import Event, RunAgentInput
-
-        adapters: list[tuple[str, Any, TypeAdapter[Any]]] = [
-            ("RunAgentInput", "validation", TypeAdapter(RunAgentInput)),
-            ("Event", "serialization", TypeAdapter(Event)),
-        ]
-        tops, definitions = TypeAdapter.json_schemas(adapters, ref_template=_SCHEMAS + "AgUi{model}")
-        for name, schema in definitions.get("$defs", {}).items():
-            schemas["AgUi" + name] = schema
-        body, event = tops[("RunAgentInput", "validation")], tops[("Event", "serialization")]
-    schemas["AgUiServerSentEvent"] = {
-        "title": "AgUiServerSentEvent",
-        "description": "One frame of an AG-UI stream: `data` is one AG-UI event's JSON.",
-        "type": "object",
-        "properties": {
-            "data": {"type": "string", "contentMediaType": _JSON, "contentSchema": event},
-        },
-        "required": ["data"],
-    }
-    return {
-        AGUI_PATH: {
-            "post": _operation(
-                "aguiRun", "Run the agent for an AG-UI client",
-                "An AG-UI `RunAgentInput`. Without `resume`, starts a run on thread `threadId` "
-                "with the last message (the user's; the server keeps the thread's history). "
-                "With `resume` entries, answers the interrupts of the last `RUN_FINISHED` and "
-                "the same run goes on.",
-                body={
-                    "required": True,
-                    "description": "An AG-UI `RunAgentInput` (camelCase).",
-                    "content": {_JSON: {"schema": body}},
-                },
-                answer={
-                    "description": "AG-UI events, one `data: <event JSON>` frame each, from "
-                    "`RUN_STARTED` to `RUN_FINISHED` or `RUN_ERROR`; `: keep-alive` comments "
-                    "when idle.",
-                    "headers": {
-                        RUN_ID_HEADER: {"$ref": "#/components/headers/RunId"},
-                        STREAM_AFTER_HEADER: {"$ref": "#/components/headers/StreamAfter"},
-                    },
-                    "content": {
-                        EVENT_STREAM: {"schema": {"$ref": _SCHEMAS + "AgUiServerSentEvent"}},
-                    },
-                },
-                errors={
-                    400: "`invalid_json`, `too_deep`",
-                    403: "`approval_forbidden`, `approval_invalid`, `edit_not_allowed`",
-                    404: "`run_not_found`",
-                    409: "`run_busy`, `run_not_resumable`, `approval_replayed`",
-                    413: "`body_too_large`",
-                    415: "`unsupported_media_type`",
-                    422: "`invalid_request` (`field` names the first bad field), "
-                    "`invalid_thread_id`, `no_user_message`, `unsupported_content`, "
-                    "`unknown_interrupt`, `missing_payload`, `invalid_resume`, "
-                    "`thread_mismatch`",
-                    429: "`too_many_runs`",
-                    500: "`internal`, `agent_misconfigured`, `empty_stream`",
-                    501: "`agui_unavailable`: the server lacks the `agui` extra",
-                    503: "`store_error`, `checkpoint_corrupt`, `checkpoint_version`",
-                },
-            ),
-        },
+        "content": {JSON: {"schema": {"$ref": SCHEMAS + "RunInfo"}}},
     }
